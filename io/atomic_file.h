@@ -1,0 +1,18 @@
+// Atomic replacement of a file: write to a temporary beside it, flush to disk, then rename over
+// the target, so a run killed at any moment leaves either the old file or the new one, whole.
+#pragma once
+
+#include <functional>
+#include <string>
+
+namespace snn::io {
+
+/// Calls `write(tmp_path)` to produce the file at a temporary path in the same directory, syncs
+/// it and renames it to `path`. On any error the temporary is removed, the old file is untouched
+/// and IoError is thrown (naming the path and the cause: missing folder, no space, no permission).
+void write_atomically(const std::string& path, const std::function<void(const std::string&)>& write);
+
+/// Throws IoError unless a file can be created in `dir` (checked by creating and removing one).
+void require_writable_dir(const std::string& dir);
+
+}  // namespace snn::io

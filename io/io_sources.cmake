@@ -1,0 +1,2 @@
+# io sources: list(APPEND SNN_IO_SOURCES ...)
+list(APPEND SNN_IO_SOURCES atomic_file.cpp)

@@ -1,0 +1,39 @@
+// Errors of the library: one base type and a few kinds. User errors throw; programming errors
+// assert. Only apps/ turns exceptions into messages and exit codes.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace snn {
+
+/// Base of every error the library throws.
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A parameter outside its valid range ("tau must be > 0 ms, got -1").
+class InvalidParameter : public Error {
+ public:
+  using Error::Error;
+};
+
+/// A file that cannot be opened, read or written.
+class IoError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// A file that opens but whose content is not what its format requires.
+class FormatError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// Throws InvalidParameter with `message` unless `condition` holds.
+inline void require(bool condition, const std::string& message) {
+  if (!condition) throw InvalidParameter(message);
+}
+
+}  // namespace snn
