@@ -1,0 +1,1 @@
+# list(APPEND SNN_LEARNING_SOURCES ...) for this area
