@@ -1,0 +1,43 @@
+// The multi-step spiking neuron layer shared by IF and LIF: forward runs the T steps of each
+// neuron in one thread and records H_t (and V_t), backward unrolls them (BPTT).
+// Input X [T, B, ...], output spikes S [T, B, ...] (same shape).
+#pragma once
+
+#include <string>
+
+#include "learning/core/layer.h"
+#include "learning/neurons/neuron_dynamics.h"
+#include "learning/surrogate/surrogate.h"
+
+namespace snn::learning {
+
+template <class T>
+class SpikingNeuron : public Layer<T> {
+ public:
+  void forward(const Tensor<T>& x, Tensor<T>& y) override;
+  void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y,
+                Tensor<T>& grad_x, bool need_grad_x = true) override;
+
+  /// V_t after reset for every step of the last forward, [T, B, ...].
+  const Tensor<T>& v_seq() const { return v_seq_; }
+  /// H_t (before reset) for every step of the last forward, [T, B, ...].
+  const Tensor<T>& h_seq() const { return h_seq_; }
+
+  /// dL/dV_t to add in the next backward (a loss on the membrane potential), [T, B, ...];
+  /// an empty tensor (the default) means none. Cleared by nothing: set it before each backward.
+  void set_grad_v_seq(const Tensor<T>* grad_v) { grad_v_seq_ = grad_v; }
+
+  /// Tests only: the forward uses the smooth surrogate primitive instead of Θ, so that BPTT
+  /// can be checked against finite differences of a differentiable model.
+  void set_smooth_forward(bool on) { coeffs_.smooth_forward = on; }
+
+  /// The dynamics' constants (the fused path reads them).
+  const NeuronCoeffs<T>& coeffs() const { return coeffs_; }
+
+ protected:
+  NeuronCoeffs<T> coeffs_;
+  Tensor<T> h_seq_, v_seq_;
+  const Tensor<T>* grad_v_seq_ = nullptr;
+};
+
+}  // namespace snn::learning
