@@ -1,2 +1,2 @@
 # io sources: list(APPEND SNN_IO_SOURCES ...)
-list(APPEND SNN_IO_SOURCES atomic_file.cpp)
+list(APPEND SNN_IO_SOURCES atomic_file.cpp hdf5_handle.cpp idx_reader.cpp sonata_writer.cpp)
