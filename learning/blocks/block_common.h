@@ -1,0 +1,25 @@
+// Shared pieces of the residual blocks: child seeds and elementwise helpers.
+#pragma once
+
+#include <cstdint>
+
+#include "learning/core/tensor.h"
+
+namespace snn::learning {
+
+/// A well-mixed seed for the k-th child layer of a block or network (splitmix64 of seed and k).
+inline std::uint64_t child_seed(std::uint64_t seed, std::uint64_t k) {
+  std::uint64_t z = seed + 0x9E3779B97F4A7C15ull * (k + 1);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+/// out = a + b (resized).
+template <class T>
+void add_tensors(const Tensor<T>& a, const Tensor<T>& b, Tensor<T>& out);
+/// acc += b.
+template <class T>
+void accumulate(Tensor<T>& acc, const Tensor<T>& b);
+
+}  // namespace snn::learning

@@ -1,0 +1,104 @@
+// Spiking ResNet block: forward and backward through its two branches.
+#include "learning/blocks/spiking_resnet_block.h"
+
+#include "learning/blocks/block_common.h"
+#include "sim/core/errors.h"
+
+namespace snn::learning {
+
+template <class T>
+SpikingResNetBlock<T>::SpikingResNetBlock(int in_channels, int out_channels, int stride,
+                                          const LIFParams& neuron, const std::string& name,
+                                          std::uint64_t seed)
+    : in_channels_(in_channels), out_channels_(out_channels), stride_(stride), name_(name) {
+  require(stride >= 1, name + ": stride must be >= 1, got " + std::to_string(stride));
+  conv1_ = std::make_unique<Conv2d<T>>(in_channels, out_channels, 3, stride, 1, false,
+                                       name + ".conv1", child_seed(seed, 1));
+  bn1_ = std::make_unique<BatchNorm<T>>(out_channels, name + ".bn1");
+  sn1_ = std::make_unique<LIF<T>>(neuron);
+  conv2_ = std::make_unique<Conv2d<T>>(out_channels, out_channels, 3, 1, 1, false, name + ".conv2",
+                                       child_seed(seed, 2));
+  bn2_ = std::make_unique<BatchNorm<T>>(out_channels, name + ".bn2");
+  if (stride != 1 || in_channels != out_channels)
+    down_ = std::make_unique<Conv2d<T>>(in_channels, out_channels, 1, stride, 0, false,
+                                        name + ".down.conv", child_seed(seed, 3));
+  bn_short_ = std::make_unique<BatchNorm<T>>(out_channels, name + (down_ ? ".down.bn" : ".short.bn"));
+  sn2_ = std::make_unique<LIF<T>>(neuron);
+}
+
+template <class T>
+void SpikingResNetBlock<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
+  conv1_->forward(x, a1_);
+  bn1_->forward(a1_, b1_);
+  sn1_->forward(b1_, s1_);
+  conv2_->forward(s1_, a2_);
+  bn2_->forward(a2_, b2_);
+  if (down_) {
+    down_->forward(x, d_);
+    bn_short_->forward(d_, e_);
+  } else {
+    bn_short_->forward(x, e_);
+  }
+  add_tensors(b2_, e_, z_);
+  sn2_->forward(z_, y);
+}
+
+template <class T>
+void SpikingResNetBlock<T>::backward(const Tensor<T>& x, const Tensor<T>& y,
+                                     const Tensor<T>& grad_y, Tensor<T>& grad_x,
+                                     bool need_grad_x) {
+  sn2_->backward(z_, y, grad_y, grad_z_);
+  // shortcut branch
+  if (down_) {
+    bn_short_->backward(d_, e_, grad_z_, grad_d_);
+    down_->backward(x, d_, grad_d_, grad_short_, need_grad_x);
+  } else {
+    bn_short_->backward(x, e_, grad_z_, grad_short_, need_grad_x);
+  }
+  // main branch
+  bn2_->backward(a2_, b2_, grad_z_, grad_p_);
+  conv2_->backward(s1_, a2_, grad_p_, grad_q_);
+  sn1_->backward(b1_, s1_, grad_q_, grad_p_);
+  bn1_->backward(a1_, b1_, grad_p_, grad_q_);
+  conv1_->backward(x, a1_, grad_q_, grad_x, need_grad_x);
+  if (need_grad_x) accumulate(grad_x, grad_short_);
+}
+
+template <class T>
+void SpikingResNetBlock<T>::collect_parameters(ParameterList<T>& out) {
+  conv1_->collect_parameters(out);
+  bn1_->collect_parameters(out);
+  conv2_->collect_parameters(out);
+  bn2_->collect_parameters(out);
+  if (down_) down_->collect_parameters(out);
+  bn_short_->collect_parameters(out);
+}
+
+template <class T>
+void SpikingResNetBlock<T>::collect_buffers(BufferList<T>& out) {
+  bn1_->collect_buffers(out);
+  bn2_->collect_buffers(out);
+  bn_short_->collect_buffers(out);
+}
+
+template <class T>
+void SpikingResNetBlock<T>::set_training(bool training) {
+  Layer<T>::set_training(training);
+  for (Layer<T>* l : std::initializer_list<Layer<T>*>{conv1_.get(), bn1_.get(), sn1_.get(),
+                                                      conv2_.get(), bn2_.get(), bn_short_.get(),
+                                                      sn2_.get()})
+    l->set_training(training);
+  if (down_) down_->set_training(training);
+}
+
+template <class T>
+std::string SpikingResNetBlock<T>::describe() const {
+  return "SpikingResNetBlock(" + std::to_string(in_channels_) + " → " +
+         std::to_string(out_channels_) + ", stride=" + std::to_string(stride_) +
+         ", shortcut=" + (down_ ? "conv1×1+BN" : "BN") + ")";
+}
+
+template class SpikingResNetBlock<float>;
+template class SpikingResNetBlock<double>;
+
+}  // namespace snn::learning

@@ -1,0 +1,50 @@
+// Spiking ResNet basic block (the project's reference drawing; cf. SpikingJelly spiking_resnet):
+//   main     = BN2(conv3×3(LIF1(BN1(conv3×3_stride(x)))))
+//   shortcut = BN_s(x), or BN_s(conv1×1_stride(x)) when the channels or the size change
+//   y        = LIF2(main + shortcut)
+// x [T, B, Cin, H, W] → y [T, B, Cout, H/stride, W/stride]. The block keeps its inner activations
+// between forward and backward.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "learning/layers/batch_norm.h"
+#include "learning/layers/conv2d.h"
+#include "learning/neurons/lif.h"
+
+namespace snn::learning {
+
+template <class T>
+class SpikingResNetBlock : public Layer<T> {
+ public:
+  /// Parameters are named "<name>.conv1.weight", "<name>.bn1.weight", ..., "<name>.down.conv.weight",
+  /// "<name>.down.bn.weight"; weights drawn from `seed`.
+  SpikingResNetBlock(int in_channels, int out_channels, int stride, const LIFParams& neuron,
+                     const std::string& name, std::uint64_t seed);
+
+  void forward(const Tensor<T>& x, Tensor<T>& y) override;
+  void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y, Tensor<T>& grad_x,
+                bool need_grad_x = true) override;
+  void collect_parameters(ParameterList<T>& out) override;
+  void collect_buffers(BufferList<T>& out) override;
+  void set_training(bool training) override;
+  std::string describe() const override;
+
+  /// The block's spiking neurons (tests switch them to a smooth forward).
+  std::vector<SpikingNeuron<T>*> neurons() { return {sn1_.get(), sn2_.get()}; }
+  bool has_projection() const { return down_ != nullptr; }
+
+ private:
+  int in_channels_, out_channels_, stride_;
+  std::string name_;
+  std::unique_ptr<Conv2d<T>> conv1_, conv2_, down_;
+  std::unique_ptr<BatchNorm<T>> bn1_, bn2_, bn_short_;
+  std::unique_ptr<LIF<T>> sn1_, sn2_;
+  Tensor<T> a1_, b1_, s1_, a2_, b2_, d_, e_, z_;  // activations of the last forward
+  Tensor<T> grad_z_, grad_p_, grad_q_, grad_short_, grad_d_;
+};
+
+}  // namespace snn::learning

@@ -1,0 +1,44 @@
+// 2-D convolution over every frame of a multi-step input: x [T, B, Cin, H, W] → y [T, B, Cout,
+// Ho, Wo], Ho = (H + 2·padding − k)/stride + 1. All T·B frames go through one im2col and one GEMM
+// (CPU BLAS or cuBLAS): one large product runs far faster than T·B small ones.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "learning/core/layer.h"
+
+namespace snn::learning {
+
+template <class T>
+class Conv2d : public Layer<T> {
+ public:
+  /// Square kernel `kernel`×`kernel`, zero padding. Weights and bias are initialised as PyTorch's
+  /// nn.Conv2d: U(−1/√fan_in, 1/√fan_in), fan_in = in_channels·kernel², drawn from `seed`.
+  Conv2d(int in_channels, int out_channels, int kernel, int stride = 1, int padding = 0,
+         bool bias = false, std::string name = "conv", std::uint64_t seed = 0);
+
+  void forward(const Tensor<T>& x, Tensor<T>& y) override;
+  void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y, Tensor<T>& grad_x,
+                bool need_grad_x = true) override;
+  void collect_parameters(ParameterList<T>& out) override;
+  std::string describe() const override;
+
+  /// Output height or width for an input height or width.
+  int out_size(int in) const { return (in + 2 * padding_ - kernel_) / stride_ + 1; }
+  int in_channels() const { return in_channels_; }
+  int out_channels() const { return out_channels_; }
+  Parameter<T>& weight() { return weight_; }  ///< [Cout, Cin, k, k]
+  Parameter<T>* bias() { return has_bias_ ? &bias_ : nullptr; }  ///< [Cout] or none
+
+ private:
+  int in_channels_, out_channels_, kernel_, stride_, padding_;
+  bool has_bias_;
+  std::string name_;
+  Parameter<T> weight_, bias_;
+  Tensor<T> col_;       // im2col of the last input: [Cin·k·k, N·Ho·Wo], kept for dL/dW
+  Tensor<T> out_cm_;    // channel-major product [Cout, N·Ho·Wo] (forward), dL/dy likewise (backward)
+  Tensor<T> grad_col_;  // [Cin·k·k, N·Ho·Wo]
+};
+
+}  // namespace snn::learning

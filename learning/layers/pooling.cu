@@ -1,0 +1,262 @@
+// Pooling kernels: one output row (forward) or one input row (backward, gather form) per index,
+// so that no two threads write the same element and no atomics are needed.
+#include "learning/layers/pooling.h"
+
+#include "learning/layers/index_loop.h"
+#include "sim/core/errors.h"
+
+namespace snn::learning {
+namespace pooling_detail {
+
+struct Geometry {
+  int height, width, out_h, out_w, kernel, stride, padding;
+};
+
+/// Output rows (plane, oh): the max over each window, and its position in the input plane.
+template <class T>
+struct MaxForward {
+  const T* x;
+  T* y;
+  int* argmax;
+  Geometry g;
+  SNN_HD void operator()(std::int64_t i) const {
+    const int oh = static_cast<int>(i % g.out_h);
+    const std::int64_t plane = i / g.out_h;
+    const T* src = x + plane * g.height * g.width;
+    for (int ow = 0; ow < g.out_w; ++ow) {
+      int best = -1;
+      T best_v = T(0);
+      for (int kh = 0; kh < g.kernel; ++kh) {
+        const int h = oh * g.stride - g.padding + kh;
+        if (h < 0 || h >= g.height) continue;
+        for (int kw = 0; kw < g.kernel; ++kw) {
+          const int w = ow * g.stride - g.padding + kw;
+          if (w < 0 || w >= g.width) continue;
+          const T v = src[h * g.width + w];
+          if (best < 0 || v > best_v) {
+            best = h * g.width + w;
+            best_v = v;
+          }
+        }
+      }
+      y[i * g.out_w + ow] = best_v;
+      argmax[i * g.out_w + ow] = best;
+    }
+  }
+};
+
+/// Input rows (plane, h): gathers the gradients of the outputs whose max sat here.
+template <class T>
+struct MaxBackward {
+  const T* grad_y;
+  const int* argmax;
+  T* grad_x;
+  Geometry g;
+  SNN_HD void operator()(std::int64_t i) const {
+    const int h = static_cast<int>(i % g.height);
+    const std::int64_t plane = i / g.height;
+    T* dst = grad_x + i * g.width;
+    for (int w = 0; w < g.width; ++w) dst[w] = T(0);
+    const std::int64_t out_plane = plane * g.out_h * g.out_w;
+    for (int kh = 0; kh < g.kernel; ++kh) {
+      const int oh_s = h + g.padding - kh;
+      if (oh_s < 0 || oh_s % g.stride != 0 || oh_s / g.stride >= g.out_h) continue;
+      const int oh = oh_s / g.stride;
+      for (int ow = 0; ow < g.out_w; ++ow) {
+        const std::int64_t o = out_plane + static_cast<std::int64_t>(oh) * g.out_w + ow;
+        const int a = argmax[o];
+        if (a / g.width == h) dst[a % g.width] += grad_y[o];
+      }
+    }
+  }
+};
+
+template <class T>
+struct AvgForward {
+  const T* x;
+  T* y;
+  Geometry g;
+  SNN_HD void operator()(std::int64_t i) const {
+    const int oh = static_cast<int>(i % g.out_h);
+    const std::int64_t plane = i / g.out_h;
+    const T* src = x + plane * g.height * g.width;
+    const T inv = T(1) / T(g.kernel * g.kernel);
+    for (int ow = 0; ow < g.out_w; ++ow) {
+      T s = T(0);
+      for (int kh = 0; kh < g.kernel; ++kh) {
+        const int h = oh * g.stride - g.padding + kh;
+        if (h < 0 || h >= g.height) continue;
+        for (int kw = 0; kw < g.kernel; ++kw) {
+          const int w = ow * g.stride - g.padding + kw;
+          if (w >= 0 && w < g.width) s += src[h * g.width + w];
+        }
+      }
+      y[i * g.out_w + ow] = s * inv;
+    }
+  }
+};
+
+template <class T>
+struct AvgBackward {
+  const T* grad_y;
+  T* grad_x;
+  Geometry g;
+  SNN_HD void operator()(std::int64_t i) const {
+    const int h = static_cast<int>(i % g.height);
+    const std::int64_t plane = i / g.height;
+    T* dst = grad_x + i * g.width;
+    const T inv = T(1) / T(g.kernel * g.kernel);
+    for (int w = 0; w < g.width; ++w) dst[w] = T(0);
+    const T* gy = grad_y + plane * g.out_h * g.out_w;
+    for (int kh = 0; kh < g.kernel; ++kh) {
+      const int oh_s = h + g.padding - kh;
+      if (oh_s < 0 || oh_s % g.stride != 0 || oh_s / g.stride >= g.out_h) continue;
+      const int oh = oh_s / g.stride;
+      for (int kw = 0; kw < g.kernel; ++kw)
+        for (int ow = 0; ow < g.out_w; ++ow) {
+          const int w = ow * g.stride - g.padding + kw;
+          if (w >= 0 && w < g.width) dst[w] += gy[oh * g.out_w + ow] * inv;
+        }
+    }
+  }
+};
+
+template <class T>
+struct GlobalForward {
+  const T* x;
+  T* y;
+  std::int64_t inner;
+  SNN_HD void operator()(std::int64_t i) const {
+    const T* r = x + i * inner;
+    Accum<T> s = 0;
+    for (std::int64_t j = 0; j < inner; ++j) s += r[j];
+    y[i] = static_cast<T>(s / static_cast<Accum<T>>(inner));
+  }
+};
+
+template <class T>
+struct GlobalBackward {
+  const T* grad_y;
+  T* grad_x;
+  std::int64_t inner;
+  SNN_HD void operator()(std::int64_t i) const {
+    const T g = grad_y[i] / static_cast<T>(inner);
+    T* r = grad_x + i * inner;
+    for (std::int64_t j = 0; j < inner; ++j) r[j] = g;
+  }
+};
+
+void check_window(const char* what, int kernel, int stride, int padding) {
+  require(kernel >= 1, std::string(what) + ": kernel must be >= 1, got " + std::to_string(kernel));
+  require(stride >= 1, std::string(what) + ": stride must be >= 1, got " + std::to_string(stride));
+  require(padding >= 0 && 2 * padding <= kernel,
+          std::string(what) + ": padding must be in [0, kernel/2], got " + std::to_string(padding));
+}
+
+Geometry geometry(const char* what, const Shape& x, int kernel, int stride, int padding) {
+  require(x.size() == 5, std::string(what) + ": input must be [T, B, C, H, W], got " +
+                             shape_string(x));
+  Geometry g{static_cast<int>(x[3]), static_cast<int>(x[4]), 0, 0, kernel, stride, padding};
+  g.out_h = (g.height + 2 * padding - kernel) / stride + 1;
+  g.out_w = (g.width + 2 * padding - kernel) / stride + 1;
+  require(g.out_h >= 1 && g.out_w >= 1,
+          std::string(what) + ": input " + shape_string(x) + " smaller than the window");
+  return g;
+}
+
+std::string window_string(const char* what, int kernel, int stride, int padding) {
+  return std::string(what) + "(k=" + std::to_string(kernel) + ", stride=" + std::to_string(stride) +
+         (padding ? ", padding=" + std::to_string(padding) : std::string()) + ")";
+}
+
+}  // namespace pooling_detail
+
+using pooling_detail::Geometry;
+
+template <class T>
+MaxPool2d<T>::MaxPool2d(int kernel, int stride, int padding)
+    : kernel_(kernel), stride_(stride ? stride : kernel), padding_(padding) {
+  pooling_detail::check_window("MaxPool2d", kernel_, stride_, padding_);
+}
+
+template <class T>
+void MaxPool2d<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
+  const Geometry g = pooling_detail::geometry("MaxPool2d", x.shape(), kernel_, stride_, padding_);
+  const std::int64_t planes = x.dim(0) * x.dim(1) * x.dim(2);
+  y.resize({x.dim(0), x.dim(1), x.dim(2), g.out_h, g.out_w});
+  if (static_cast<std::int64_t>(argmax_.size()) < y.size()) argmax_.resize(y.size());
+  for_each_index(planes * g.out_h,
+                 pooling_detail::MaxForward<T>{x.data(), y.data(), raw(argmax_), g});
+}
+
+template <class T>
+void MaxPool2d<T>::backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y,
+                            Tensor<T>& grad_x, bool need_grad_x) {
+  if (!need_grad_x) return;
+  const Geometry g = pooling_detail::geometry("MaxPool2d", x.shape(), kernel_, stride_, padding_);
+  grad_x.resize(x.shape());
+  const std::int64_t planes = x.dim(0) * x.dim(1) * x.dim(2);
+  for_each_index(planes * g.height,
+                 pooling_detail::MaxBackward<T>{grad_y.data(), raw(argmax_), grad_x.data(), g});
+}
+
+template <class T>
+std::string MaxPool2d<T>::describe() const {
+  return pooling_detail::window_string("MaxPool2d", kernel_, stride_, padding_);
+}
+
+template <class T>
+AvgPool2d<T>::AvgPool2d(int kernel, int stride, int padding)
+    : kernel_(kernel), stride_(stride ? stride : kernel), padding_(padding) {
+  pooling_detail::check_window("AvgPool2d", kernel_, stride_, padding_);
+}
+
+template <class T>
+void AvgPool2d<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
+  const Geometry g = pooling_detail::geometry("AvgPool2d", x.shape(), kernel_, stride_, padding_);
+  const std::int64_t planes = x.dim(0) * x.dim(1) * x.dim(2);
+  y.resize({x.dim(0), x.dim(1), x.dim(2), g.out_h, g.out_w});
+  for_each_index(planes * g.out_h, pooling_detail::AvgForward<T>{x.data(), y.data(), g});
+}
+
+template <class T>
+void AvgPool2d<T>::backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y,
+                            Tensor<T>& grad_x, bool need_grad_x) {
+  if (!need_grad_x) return;
+  const Geometry g = pooling_detail::geometry("AvgPool2d", x.shape(), kernel_, stride_, padding_);
+  grad_x.resize(x.shape());
+  const std::int64_t planes = x.dim(0) * x.dim(1) * x.dim(2);
+  for_each_index(planes * g.height,
+                 pooling_detail::AvgBackward<T>{grad_y.data(), grad_x.data(), g});
+}
+
+template <class T>
+std::string AvgPool2d<T>::describe() const {
+  return pooling_detail::window_string("AvgPool2d", kernel_, stride_, padding_);
+}
+
+template <class T>
+void GlobalAvgPool<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
+  require(x.ndim() == 5, "GlobalAvgPool: input must be [T, B, C, H, W], got " +
+                             shape_string(x.shape()));
+  y.resize({x.dim(0), x.dim(1), x.dim(2)});
+  for_each_index(y.size(), pooling_detail::GlobalForward<T>{x.data(), y.data(), x.dim(3) * x.dim(4)});
+}
+
+template <class T>
+void GlobalAvgPool<T>::backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y,
+                                Tensor<T>& grad_x, bool need_grad_x) {
+  if (!need_grad_x) return;
+  grad_x.resize(x.shape());
+  for_each_index(y.size(), pooling_detail::GlobalBackward<T>{grad_y.data(), grad_x.data(),
+                                                             x.dim(3) * x.dim(4)});
+}
+
+template class MaxPool2d<float>;
+template class MaxPool2d<double>;
+template class AvgPool2d<float>;
+template class AvgPool2d<double>;
+template class GlobalAvgPool<float>;
+template class GlobalAvgPool<double>;
+
+}  // namespace snn::learning

@@ -1,0 +1,55 @@
+// Pooling over every frame of a multi-step input [T, B, C, H, W]: MaxPool2d and AvgPool2d
+// (PyTorch semantics: floor output size, zero padding counted in the average, the max ignores
+// padding) and global average pooling [T, B, C, H, W] → [T, B, C].
+#pragma once
+
+#include <string>
+
+#include "learning/core/layer.h"
+#include "sim/core/device_vector.h"
+
+namespace snn::learning {
+
+template <class T>
+class MaxPool2d : public Layer<T> {
+ public:
+  /// stride 0 means stride = kernel (PyTorch's default). padding < kernel/2 + 1 as in PyTorch.
+  explicit MaxPool2d(int kernel, int stride = 0, int padding = 0);
+  void forward(const Tensor<T>& x, Tensor<T>& y) override;
+  /// dL/dx: each output's gradient goes to the input it took the max of (first max on ties).
+  void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y, Tensor<T>& grad_x,
+                bool need_grad_x = true) override;
+  std::string describe() const override;
+  int out_size(int in) const { return (in + 2 * padding_ - kernel_) / stride_ + 1; }
+
+ private:
+  int kernel_, stride_, padding_;
+  DeviceVector<int> argmax_;  // per output: index of the max within its frame plane (h·W + w)
+};
+
+template <class T>
+class AvgPool2d : public Layer<T> {
+ public:
+  /// stride 0 means stride = kernel. Divides by kernel² (count_include_pad=True).
+  explicit AvgPool2d(int kernel, int stride = 0, int padding = 0);
+  void forward(const Tensor<T>& x, Tensor<T>& y) override;
+  void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y, Tensor<T>& grad_x,
+                bool need_grad_x = true) override;
+  std::string describe() const override;
+  int out_size(int in) const { return (in + 2 * padding_ - kernel_) / stride_ + 1; }
+
+ private:
+  int kernel_, stride_, padding_;
+};
+
+/// [T, B, C, H, W] → [T, B, C]: the mean of each channel plane (AdaptiveAvgPool2d(1) + flatten).
+template <class T>
+class GlobalAvgPool : public Layer<T> {
+ public:
+  void forward(const Tensor<T>& x, Tensor<T>& y) override;
+  void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y, Tensor<T>& grad_x,
+                bool need_grad_x = true) override;
+  std::string describe() const override { return "GlobalAvgPool()"; }
+};
+
+}  // namespace snn::learning
