@@ -168,7 +168,8 @@ void require_same_names(const std::vector<NamedTensor>& list, const std::vector<
   std::set<std::string> present;
   for (const NamedTensor& t : list) present.insert(t.name);
   for (const std::string& n : names)
-    if (!present.count(n)) throw FormatError(where + ": " + what + " '" + n + "' is missing");
+    if (!present.count(n))
+      throw FormatError(where + ": " + what + " '" + n + "' is missing (a checkpoint of another network?)");
 }
 
 }  // namespace snn::io

@@ -10,7 +10,7 @@ namespace snn::io {
 
 namespace {
 
-constexpr hsize_t kSpikeChunk = 1 << 16;       // elements per chunk of timestamps/node_ids
+constexpr hsize_t kSpikeChunk = 1 << 13;       // elements per chunk of timestamps/node_ids (64 KiB)
 constexpr hsize_t kReportChunkBytes = 1 << 20;  // target bytes per chunk of report data
 
 enum class Sorting : signed char { none = 0, by_id = 1, by_time = 2 };

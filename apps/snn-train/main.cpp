@@ -1,0 +1,34 @@
+// snn-train: SpikingJelly's lif_fc_mnist command line over the snn trainer. Errors end the
+// program with one line "snn-train: error: ..." and a non-zero status (2 for a bad command line).
+#include <exception>
+#include <iostream>
+
+#include "apps/snn-train/run_train.h"
+#include "apps/snn-train/train_options.h"
+
+int main(int argc, char** argv) {
+  using namespace snn::apps;
+  TrainArgs args;
+  try {
+    args = parse_train_args(argc, argv);
+    if (args.help) {
+      std::cout << args.help_text;
+      return 0;
+    }
+    validate_train_args(args);
+  } catch (const UsageError& e) {
+    std::cerr << "snn-train: error: " << e.what() << " (see snn-train -help)\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "snn-train: error: " << e.what() << '\n';
+    return 2;
+  }
+  try {
+    run_train(args, std::cout);
+  } catch (const std::exception& e) {
+    std::cout.flush();
+    std::cerr << "snn-train: error: " << e.what() << '\n';
+    return 1;
+  }
+  return 0;
+}
