@@ -124,17 +124,17 @@ void replace_attr(hid_t obj, const std::string& name) {
 }
 }  // namespace
 
+// Variable-length UTF-8 strings: h5py returns them as str (fixed-length ones come back as bytes).
 void set_attr(hid_t obj, const std::string& name, const std::string& value) {
   replace_attr(obj, name);
   Handle type = check(H5Tcopy(H5T_C_S1), "cannot create HDF5 string type");
-  H5Tset_size(type, value.empty() ? 1 : value.size());
-  H5Tset_strpad(type, H5T_STR_NULLTERM);
+  H5Tset_size(type, H5T_VARIABLE);
   H5Tset_cset(type, H5T_CSET_UTF8);
   Handle space = scalar_space();
   Handle attr = check(H5Acreate2(obj, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT),
                       "cannot create HDF5 attribute '" + name + "'");
-  std::string padded = value.empty() ? std::string(1, '\0') : value;
-  check_status(H5Awrite(attr, type, padded.data()), "cannot write HDF5 attribute '" + name + "'");
+  const char* text = value.c_str();
+  check_status(H5Awrite(attr, type, &text), "cannot write HDF5 attribute '" + name + "'");
 }
 
 void set_attr(hid_t obj, const std::string& name, double value) {
@@ -172,6 +172,7 @@ std::string get_attr_string(hid_t obj, const std::string& name, const std::strin
   if (H5Tis_variable_str(type) > 0) {
     Handle mem = check(H5Tcopy(H5T_C_S1), "cannot create HDF5 string type");
     H5Tset_size(mem, H5T_VARIABLE);
+    H5Tset_cset(mem, H5Tget_cset(type));  // HDF5 converts no string between character sets
     char* s = nullptr;
     if (H5Aread(attr, mem, &s) < 0) throw FormatError(where + ": cannot read attribute '" + name + "'");
     std::string out = s ? s : "";

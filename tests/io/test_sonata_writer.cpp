@@ -33,11 +33,7 @@ std::vector<T> read_all(hid_t file, const std::string& path, hid_t mem_type) {
 
 std::string attr_string(hid_t file, const std::string& path, const std::string& name) {
   h5::Handle obj(H5Oopen(file, path.c_str(), H5P_DEFAULT));
-  h5::Handle attr(H5Aopen(obj, name.c_str(), H5P_DEFAULT));
-  h5::Handle type(H5Aget_type(attr));
-  std::string buf(H5Tget_size(type), '\0');
-  H5Aread(attr, type, buf.data());
-  return buf.substr(0, buf.find('\0'));
+  return h5::get_attr_string(obj, name, path);
 }
 
 // The sorting attribute read back as its enum name.
