@@ -23,6 +23,7 @@ template <class T>
 struct NeuronCoeffs {
   T k_v = T(0.5);        ///< dH/dV_{t-1}: 1 - 1/tau (LIF), 1 (IF)
   T k_x = T(0.5);        ///< dH/dX: 1/tau (LIF with decay_input), 1 otherwise
+  T inv_tau = T(0.5);    ///< 1/tau (LIF)
   T v_rest = T(0);       ///< the potential the leak decays to: v_reset (hard), 0 (soft)
   T v_threshold = T(1);  ///< firing threshold
   T v_reset = T(0);      ///< reset potential (hard reset only)
@@ -34,11 +35,11 @@ struct NeuronCoeffs {
   bool detach_reset = false; ///< drop dS/dH on the reset path
   bool smooth_forward = false; ///< tests: S = surrogate_primitive(H - v_th) instead of Θ
 
-  /// H_t from V_{t-1} and X_t. Written as SpikingJelly writes it, so rounding matches.
+  /// H_t from V_{t-1} and X_t (as SpikingJelly's kernels, with 1/tau precomputed).
   SNN_HD T charge(T v, T x) const {
     if (!leak) return v + x;
-    if (decay_input) return v + (x - (v - v_rest)) * k_x;
-    return v - (v - v_rest) * (T(1) - k_v) + x;
+    if (decay_input) return v + (x - (v - v_rest)) * inv_tau;
+    return v - (v - v_rest) * inv_tau + x;
   }
   /// S_t from H_t.
   SNN_HD T fire(T h) const {

@@ -1,0 +1,97 @@
+// Encoders: Poisson rate ≈ pixel, 0 never and 1 always spikes, seeded and reproducible, each
+// spike the documented function of the counter-based stream; Direct repeats the image.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "learning/encoding/encoders.h"
+
+namespace snn::learning {
+namespace {
+
+TEST(PoissonEncoder, RateMatchesPixelAndEndsAreExact) {
+  const int steps = 400, batch = 8;
+  const std::vector<float> levels = {0.0f, 1.0f, 0.1f, 0.5f, 0.9f, 1.0f / 255, 254.0f / 255, 0.3f};
+  std::vector<float> img;
+  for (int b = 0; b < batch; ++b)
+    for (int r = 0; r < 16; ++r)
+      for (float l : levels) img.push_back(l);
+  const int pixels = 16 * int(levels.size());
+  Tensor<float> images, out;
+  images.from_host({batch, 4, pixels / 4}, img);
+  poisson_encode(images, steps, 42, 7, out);
+  EXPECT_EQ(out.shape(), (Shape{steps, batch, 4, pixels / 4}));
+  const auto s = out.to_host();
+  for (std::size_t li = 0; li < levels.size(); ++li) {
+    double count = 0, n = 0;
+    for (int t = 0; t < steps; ++t)
+      for (int b = 0; b < batch; ++b)
+        for (int r = 0; r < 16; ++r) {
+          const float v = s[(std::size_t(t) * batch + b) * pixels + r * levels.size() + li];
+          ASSERT_TRUE(v == 0.0f || v == 1.0f);
+          count += v;
+          n += 1;
+        }
+    const double p = levels[li], rate = count / n;
+    if (p == 0.0) EXPECT_EQ(rate, 0.0);
+    else if (p == 1.0) EXPECT_EQ(rate, 1.0);
+    else EXPECT_NEAR(rate, p, 4 * std::sqrt(p * (1 - p) / n) + 1e-9) << "pixel " << p;
+  }
+}
+
+TEST(PoissonEncoder, ReproducibleAndDifferentPerSeedAndBatchKey) {
+  Tensor<double> images, a, b, c, d;
+  std::vector<double> img(2 * 50);
+  for (std::size_t k = 0; k < img.size(); ++k) img[k] = (k % 10) / 10.0;
+  images.from_host({2, 50}, img);
+  poisson_encode(images, 30, 1, 100, a);
+  poisson_encode(images, 30, 1, 100, b);
+  poisson_encode(images, 30, 2, 100, c);
+  poisson_encode(images, 30, 1, 101 + (std::uint64_t(1) << 40), d);
+  EXPECT_EQ(a.to_host(), b.to_host());
+  EXPECT_NE(a.to_host(), c.to_host());
+  EXPECT_NE(a.to_host(), d.to_host());
+}
+
+TEST(PoissonEncoder, EachSpikeIsTheDocumentedDraw) {
+  // spike(t, b, p) = uniform01(word t%4 of Philox(counter (p, t/4, b, key_lo))) < pixel
+  const int steps = 9, batch = 3, pixels = 7;
+  std::vector<float> img(batch * pixels);
+  for (std::size_t k = 0; k < img.size(); ++k) img[k] = float(k % 5) / 4.0f;
+  Tensor<float> images, out;
+  images.from_host({batch, pixels}, img);
+  const std::uint64_t key = (std::uint64_t(3) << 32) | 77u;
+  poisson_encode(images, steps, 9, key, out);
+  const auto s = out.to_host();
+  const PoissonStream ps = PoissonStream::make(9, key);
+  EXPECT_EQ(ps.batch_lo, 77u);
+  for (int t = 0; t < steps; ++t)
+    for (int b = 0; b < batch; ++b)
+      for (int p = 0; p < pixels; ++p) {
+        const float x = img[b * pixels + p];
+        const float u = uniform01(ps.rng.draw(p, t / 4, b, 77u).w[t % 4]);
+        EXPECT_EQ(s[(t * batch + b) * pixels + p], u < x ? 1.0f : 0.0f) << t << " " << b << " " << p;
+      }
+}
+
+TEST(PoissonEncoder, IntegerThresholdEqualsTheFloatComparison) {
+  for (float x : {0.0f, 1e-9f, 1.0f / 255, 0.5f, 0.3f, 254.0f / 255, 0.99999994f, 1.0f, 2.0f, -1.0f})
+    for (std::uint32_t m : {0u, 1u, 5u, 1u << 20, 8388608u, 16777215u, 5033165u, 16711679u, 16777214u}) {
+      const std::uint32_t word = m << 8 | 0x5Au;
+      EXPECT_EQ(uniform01(word) < x, (word >> 8) < poisson_threshold24(x)) << x << " " << m;
+    }
+}
+
+TEST(DirectEncoder, RepeatsTheImageEveryStep) {
+  Tensor<float> images, out;
+  images.from_host({2, 3}, {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f});
+  direct_encode(images, 3, out);
+  EXPECT_EQ(out.shape(), (Shape{3, 2, 3}));
+  const auto v = out.to_host();
+  for (int t = 0; t < 3; ++t)
+    for (int k = 0; k < 6; ++k) EXPECT_EQ(v[t * 6 + k], images.to_host()[k]);
+}
+
+}  // namespace
+}  // namespace snn::learning
