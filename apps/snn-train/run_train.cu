@@ -50,6 +50,7 @@ std::unique_ptr<Classifier<float>> build_model(const TrainArgs& a, const io::Ima
     throw UsageError("-channels and -blocks must have the same number of stages");
   cfg.encoder = a.encoder == "poisson" ? learning::EncoderKind::Poisson : learning::EncoderKind::Direct;
   cfg.neuron = neuron;
+  cfg.spiking_readout = a.spiking_readout;
   learning::validate_resnet_config(cfg);
   return learning::build_resnet<float>(cfg, 1, train.rows, train.cols, classes, a.seed);
 }
@@ -130,7 +131,13 @@ void run_train(const TrainArgs& a, std::ostream& out) {
   trainer.run();
 
   if (a.trace != "none") {
-    io::TrainingTrace tr = trainer.trace(0);
+    io::TrainingTrace tr;
+    try {
+      tr = trainer.trace(0);
+    } catch (const InvalidParameter& e) {  // a non-spiking readout has no membrane potential
+      out << "# no trace: " << e.what() << std::endl;
+      return;
+    }
     io::write_training_trace(a.trace, tr);
     out << firing_rates(tr) << std::endl;
   }

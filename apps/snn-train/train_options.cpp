@@ -130,7 +130,8 @@ TrainArgs parse_train_args(int argc, const char* const argv[]) {
       ("channels", po::value<std::vector<std::string>>(&channels)->composing(), "stage widths, e.g. 16,32")
       ("blocks", po::value<std::vector<std::string>>(&blocks)->composing(), "blocks per stage, e.g. 1,1")
       ("encoder", po::value<std::string>(&a.encoder), "poisson or direct (default poisson for fc, direct for resnet)")
-      ("preset", po::value<std::string>(&a.preset), "resnet size preset: tiny or small");
+      ("preset", po::value<std::string>(&a.preset), "resnet size preset: tiny or small")
+      ("spiking-readout", po::bool_switch(&a.spiking_readout), "resnet: LIF after the readout Linear (spikes out)");
   po::options_description all("snn-train: train a spiking network with BPTT on MNIST-format data.\n"
                               "Usage: snn-train -data-dir DIR [-out-dir DIR] [-T 100] [-b 64] [-epochs N] ...\n");
   all.add(sj).add(ours).add(res);
@@ -183,8 +184,8 @@ void validate_train_args(TrainArgs& a) {
   for (int h : a.hidden)
     if (h < 1) throw UsageError("-hidden sizes must be >= 1, got " + std::to_string(h));
   if (a.is_resnet() && !a.hidden.empty()) throw UsageError("-hidden applies to -model fc only");
-  if (!a.is_resnet() && (!a.channels.empty() || !a.blocks.empty() || !a.preset.empty()))
-    throw UsageError("-channels, -blocks and -preset apply to -model resnet or sew-resnet only");
+  if (!a.is_resnet() && (!a.channels.empty() || !a.blocks.empty() || !a.preset.empty() || a.spiking_readout))
+    throw UsageError("-channels, -blocks, -preset and -spiking-readout apply to -model resnet or sew-resnet only");
   if (a.channels.size() != a.blocks.size() && !a.channels.empty() && !a.blocks.empty())
     throw UsageError("-channels and -blocks must have the same number of stages (" +
                      std::to_string(a.channels.size()) + " vs " + std::to_string(a.blocks.size()) + ")");
@@ -259,7 +260,8 @@ std::map<std::string, std::string> TrainArgs::as_map() const {
           {"channels", list_text(channels)},
           {"blocks", list_text(blocks)},
           {"encoder", encoder},
-          {"preset", preset}};
+          {"preset", preset},
+          {"spiking_readout", spiking_readout ? "true" : "false"}};
 }
 
 std::string TrainArgs::namespace_line() const {
@@ -271,7 +273,8 @@ std::string TrainArgs::namespace_line() const {
                     ", seed=" + std::to_string(seed) + ", model=" + q(model);
   if (!is_resnet()) out += ", hidden=[" + list_text(hidden) + "]";
   else out += ", preset=" + q(preset) + ", channels=[" + list_text(channels) + "], blocks=[" + list_text(blocks) + "]" +
-              (model == "sew-resnet" ? ", connect=" + q(connect) : "");
+              (model == "sew-resnet" ? ", connect=" + q(connect) : "") +
+              ", spiking_readout=" + (spiking_readout ? "True" : "False");
   out += ", encoder=" + q(encoder) + ", loss=" + q(loss) + ", sched=" + q(sched) + ", weight_decay=" +
          fmt(weight_decay) + ", surrogate=" + q(surrogate) + ", detach_reset=" + (detach_reset ? "True" : "False") + ")";
   return out;

@@ -59,6 +59,7 @@ struct TrainArgs {
   std::vector<int> blocks;        ///< per stage; {} → the preset's
   std::string encoder;            ///< poisson or direct; "" → poisson for fc, direct for resnet
   std::string preset;             ///< resnet preset name; "" → the default preset
+  bool spiking_readout = false;   ///< resnet: Linear → LIF readout (spikes) instead of Linear values
 
   bool help = false;
   std::string help_text;

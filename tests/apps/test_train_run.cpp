@@ -49,7 +49,14 @@ void expect_identical(const std::vector<io::NamedTensor>& a, const std::vector<i
 }
 
 void check_resume(TrainRun& t, const TempDir& runs, const std::vector<std::string>& extra) {
+  // The base options with those of `extra` appended; an option in both takes extra's value.
   auto with = [&](std::vector<std::string> v) {
+    for (std::size_t i = 0; i + 1 < extra.size(); ++i)
+      for (std::size_t k = 0; k + 1 < v.size(); ++k)
+        if (extra[i][0] == '-' && v[k] == extra[i]) {
+          v.erase(v.begin() + k, v.begin() + k + 2);
+          break;
+        }
     v.insert(v.end(), extra.begin(), extra.end());
     return v;
   };
@@ -100,6 +107,12 @@ TEST_F(TrainRun, ResumeMatchesUninterruptedRunSgdStepScheduleHidden) {
   check_resume(*this, runs,
                {"-opt", "sgd", "-lr", "0.5", "-momentum", "0.9", "-sched", "step", "-step-size", "1", "-gamma", "0.5",
                 "-hidden", "12", "-loss", "ce"});
+}
+
+// BatchNorm running statistics (buffers) are part of the resumed state too.
+TEST_F(TrainRun, ResumeMatchesUninterruptedRunSewResNet) {
+  check_resume(*this, runs, {"-model", "sew-resnet", "-preset", "tiny", "-T", "2", "-b", "4", "-max-train-batches", "3",
+                             "-max-test-batches", "1"});
 }
 
 TEST_F(TrainRun, PrintsTheSeedLinesAndWritesTheRunFolder) {
