@@ -7,8 +7,8 @@
 
 namespace snn::learning {
 
-ProgressBar::ProgressBar(const std::string& label, long total, bool enabled)
-    : label_(label), total_(total), active_(enabled && total > 0 && ::isatty(2)) {
+ProgressBar::ProgressBar(const std::string& label, long total, bool enabled, double images_per_item)
+    : label_(label), total_(total), active_(enabled && total > 0 && ::isatty(2)), images_per_item_(images_per_item) {
   start_ = last_ = std::chrono::steady_clock::now();
 }
 
@@ -26,8 +26,8 @@ void ProgressBar::update(long done, const std::string& extra) {
   double secs = std::chrono::duration<double>(now - start_).count();
   double rate = secs > 0 ? done / secs : 0;
   double eta = rate > 0 ? (total_ - done) / rate : 0;
-  std::fprintf(stderr, "\r%s [%s] %ld/%ld  %.1f/s  eta %.0fs  %s\033[K", label_.c_str(), bar.c_str(), done, total_,
-               rate, eta, extra.c_str());
+  std::fprintf(stderr, "\r%s [%s] %ld/%ld  %.0f images/s  eta %.0fs  %s\033[K", label_.c_str(), bar.c_str(), done,
+               total_, rate * images_per_item_, eta, extra.c_str());
   std::fflush(stderr);
 }
 

@@ -9,8 +9,9 @@ namespace snn::learning {
 
 class ProgressBar {
  public:
+  /// `total` items (batches) of `images_per_item` images each (for the images/s figure).
   /// `enabled` false, or stderr not a terminal, makes every call a no-op.
-  ProgressBar(const std::string& label, long total, bool enabled = true);
+  ProgressBar(const std::string& label, long total, bool enabled = true, double images_per_item = 1);
   ~ProgressBar();
   /// Sets the number of finished items and an extra text (e.g. "loss 0.0123").
   void update(long done, const std::string& extra = "");
@@ -22,6 +23,7 @@ class ProgressBar {
   std::string label_;
   long total_;
   bool active_;
+  double images_per_item_;
   std::chrono::steady_clock::time_point start_, last_;
 };
 

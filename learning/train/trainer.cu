@@ -74,7 +74,7 @@ EpochMetrics Trainer<T>::train_epoch(int epoch) {
   const int B = options_.batch;
   int batches = train_.count() / B;  // drop_last, as the seed's DataLoader
   if (options_.max_train_batches > 0) batches = std::min(batches, options_.max_train_batches);
-  ProgressBar bar("epoch " + std::to_string(epoch) + " train", batches, options_.progress);
+  ProgressBar bar("epoch " + std::to_string(epoch) + " train", batches, options_.progress, B);
   double loss_sum = 0;
   long correct = 0, samples = 0;
   for (int b = 0; b < batches; ++b) {
@@ -106,7 +106,7 @@ void Trainer<T>::evaluate(int epoch, EpochMetrics& m) {
   const int B = options_.batch;
   int batches = (test_.count() + B - 1) / B;  // last batch partial, as the seed's test loader
   if (options_.max_test_batches > 0) batches = std::min(batches, options_.max_test_batches);
-  ProgressBar bar("epoch " + std::to_string(epoch) + " test ", batches, options_.progress);
+  ProgressBar bar("epoch " + std::to_string(epoch) + " test ", batches, options_.progress, B);
   double loss_sum = 0;
   long correct = 0, samples = 0;
   for (int b = 0; b < batches; ++b) {
