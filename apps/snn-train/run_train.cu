@@ -120,6 +120,7 @@ void run_train(const TrainArgs& a, std::ostream& out) {
       << device_description() << "; train " << train.count << " test " << test.count << " images";
   if (trainer.start_epoch() > 0) out << "; resumed at epoch " << trainer.start_epoch();
   out << std::endl;
+  if (a.amp) out << "# -amp has no effect: training runs in float32" << std::endl;
   io::write_atomically((std::filesystem::path(a.out_dir) / "args.txt").string(), [&](const std::string& tmp) {
     std::ofstream f(tmp);
     f << a.namespace_line() << "\nsnn-train";

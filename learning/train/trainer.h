@@ -49,8 +49,8 @@ template <class T>
 class Trainer {
  public:
   /// Keeps references to everything; sets the optimizer's rate from the scheduler. Throws
-  /// InvalidParameter for steps/batch/epochs < 1, an empty training set, a training set smaller
-  /// than one batch, or labels outside the model's classes.
+  /// InvalidParameter for steps/batch/epochs < 1, a training set smaller than one batch or an
+  /// empty test set (rate_loss throws for a label outside the model's classes).
   Trainer(Classifier<T>& model, Optimizer<T>& optimizer, Scheduler& scheduler, const DeviceImageSet<T>& train,
           const DeviceImageSet<T>& test, TrainerOptions options, std::ostream& out);
 
