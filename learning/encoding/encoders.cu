@@ -17,14 +17,8 @@ struct PoissonEncode {
   std::int64_t batch, pixels;
   SNN_HD void operator()(std::int64_t k) const {  // k = (t · batch + b) · pixels + p
     const std::int64_t p = k % pixels, tb = k / pixels, b = tb % batch, t = tb / batch;
-    const T x = img[b * pixels + p];
-    T s = T(0);
-    if (x >= T(1)) {
-      s = T(1);
-    } else if (x > T(0)) {
-      const Random4 r = ps.draw(std::uint32_t(p), std::uint32_t(t >> 2), std::uint32_t(b));
-      s = (r.w[t & 3] >> 8) < poisson_threshold24(static_cast<float>(x)) ? T(1) : T(0);
-    }
+    const std::uint32_t thr = poisson_threshold24(static_cast<float>(img[b * pixels + p]));
+    const T s = ps.spikes(std::uint32_t(p), std::uint32_t(t), std::uint32_t(b), thr) ? T(1) : T(0);
     out[k] = s;
   }
 };

@@ -1,7 +1,7 @@
 // The fused first stage of a Poisson-encoded network: Poisson encoder → Linear → IF/LIF in one
 // pass per sample. An input spike only selects a weight row of Wᵀ [in, out]; pixels at 0 never
 // spike and pixels at 1 always do (no draw: their weight rows are summed once per batch); one
-// Philox call gives 4 steps of one pixel; the neuron runs all T steps with its state in registers.
+// Philox call gives 8 steps of one pixel; the neuron runs all T steps with its state in registers.
 // The spikes are kept as bit masks (T bits per drawn pixel) for the backward, which sums dL/dX_t
 // over the steps where each pixel spiked into per-thread gradient buffers, reduced at the end.
 // Gives the same spikes, potentials and gradients as poisson_encode → Flatten → Linear → neuron
@@ -27,8 +27,13 @@ class PoissonLinearNeuron {
   /// With `record` false (evaluation) nothing is kept for backward.
   void forward(const Tensor<T>& images, int steps, std::uint64_t batch_key, Tensor<T>& spikes,
                bool record = true);
-  /// dL/dspikes [T, B, out] → adds dL/dW (and dL/dbias) into the Linear's gradients.
+  /// dL/dspikes [T, B, out] → adds dL/dW (and dL/dbias) into the Linear's gradients. Once per
+  /// training forward (record = true).
   void backward(const Tensor<T>& grad_spikes);
+
+  /// The input spikes of the last forward as [T, B, in] values 0/1, rebuilt on the host from the
+  /// stored masks (tests; slow).
+  std::vector<T> input_spikes() const;
 
   /// V_t after reset, [T, B, out], of the last forward.
   const Tensor<T>& v_seq() const { return v_seq_; }
@@ -50,10 +55,11 @@ class PoissonLinearNeuron {
   DeviceVector<int> counts_;      // per sample: [n_drawn, n_ones]
   DeviceVector<int> ones_;        // per sample: indices of pixels >= 1 [B, in]
   DeviceVector<std::uint64_t> bits_;  // per sample, per drawn pixel: T bits [B, in, words]
-  DeviceVector<T> current_;       // per sample scratch X_t [B, T, width]
-  DeviceVector<T> grad_wt_;       // per partition dL/dWᵀ [P, in, width]
-  DeviceVector<T> grad_b_;        // per partition dL/dbias [P, width]
-  Tensor<T> h_seq_, v_seq_;
+  DeviceVector<T> current_;       // per sample X_t, then H_t, then dL/dX_t, + 2 rows [B, T + 2, width]
+  DeviceVector<T> grad_wt_;       // per partition dL/dWᵀ [P, in, width], zero between batches
+  DeviceVector<T> grad_b_;        // per partition dL/dbias [P, width], zero between batches
+  bool recorded_ = false;         // a training forward whose scratch the backward may use
+  Tensor<T> v_seq_;
 };
 
 }  // namespace snn::learning

@@ -18,6 +18,9 @@
 
 namespace snn::learning {
 
+/// Which charge equation applies (the fused path picks it once, outside its loops).
+enum class ChargeKind { LifDecayInput, Lif, If };
+
 /// The dynamics' constants in the layer's precision, copied into functors.
 template <class T>
 struct NeuronCoeffs {
@@ -35,11 +38,24 @@ struct NeuronCoeffs {
   bool detach_reset = false; ///< drop dS/dH on the reset path
   bool smooth_forward = false; ///< tests: S = surrogate_primitive(H - v_th) instead of Θ
 
-  /// H_t from V_{t-1} and X_t (as SpikingJelly's kernels, with 1/tau precomputed).
-  SNN_HD T charge(T v, T x) const {
-    if (!leak) return v + x;
-    if (decay_input) return v + (x - (v - v_rest)) * inv_tau;
+  using Charge = ChargeKind;
+  SNN_HD Charge charge_kind() const {
+    return !leak ? Charge::If : decay_input ? Charge::LifDecayInput : Charge::Lif;
+  }
+  /// H_t from V_{t-1} and X_t for charge kind K (as SpikingJelly's kernels, 1/tau precomputed).
+  template <Charge K>
+  SNN_HD T charge_as(T v, T x) const {
+    if (K == Charge::If) return v + x;
+    if (K == Charge::LifDecayInput) return v + (x - (v - v_rest)) * inv_tau;
     return v - (v - v_rest) * inv_tau + x;
+  }
+  /// H_t from V_{t-1} and X_t.
+  SNN_HD T charge(T v, T x) const {
+    switch (charge_kind()) {
+      case Charge::If: return charge_as<Charge::If>(v, x);
+      case Charge::LifDecayInput: return charge_as<Charge::LifDecayInput>(v, x);
+      default: return charge_as<Charge::Lif>(v, x);
+    }
   }
   /// S_t from H_t.
   SNN_HD T fire(T h) const {
@@ -50,13 +66,25 @@ struct NeuronCoeffs {
   SNN_HD T reset(T h, T s) const {
     return hard_reset ? h * (T(1) - s) + v_reset * s : h - v_threshold * s;
   }
-  /// One backward step. grad_h_next = dL/dH_{t+1} (0 at the last step), grad_s = dL/dS_t,
-  /// grad_v = external dL/dV_t (0 unless the potential is read out). Returns dL/dH_t.
-  SNN_HD T backward_h(T h, T s, T grad_s, T grad_v, T grad_h_next) const {
-    const T g = surrogate_grad(surrogate, alpha, h - v_threshold);
+  /// One backward step with surrogate K. grad_h_next = dL/dH_{t+1} (0 at the last step),
+  /// grad_s = dL/dS_t, grad_v = external dL/dV_t (0 unless the potential is read out).
+  /// Returns dL/dH_t.
+  template <SurrogateKind K>
+  SNN_HD T backward_h_as(T h, T s, T grad_s, T grad_v, T grad_h_next) const {
+    const T g = surrogate_grad(K, alpha, h - v_threshold);
     const T g_reset = detach_reset ? T(0) : g;
     const T dv_dh = hard_reset ? T(1) - s + (v_reset - h) * g_reset : T(1) - v_threshold * g_reset;
     return grad_s * g + (grad_v + grad_h_next * k_v) * dv_dh;
+  }
+  /// backward_h_as for this neuron's surrogate.
+  SNN_HD T backward_h(T h, T s, T grad_s, T grad_v, T grad_h_next) const {
+    switch (surrogate) {
+      case SurrogateKind::ATan: return backward_h_as<SurrogateKind::ATan>(h, s, grad_s, grad_v, grad_h_next);
+      case SurrogateKind::Sigmoid: return backward_h_as<SurrogateKind::Sigmoid>(h, s, grad_s, grad_v, grad_h_next);
+      case SurrogateKind::PiecewiseQuadratic:
+        return backward_h_as<SurrogateKind::PiecewiseQuadratic>(h, s, grad_s, grad_v, grad_h_next);
+      default: return backward_h_as<SurrogateKind::SoftSign>(h, s, grad_s, grad_v, grad_h_next);
+    }
   }
 };
 

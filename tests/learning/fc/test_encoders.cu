@@ -2,6 +2,7 @@
 // spike the documented function of the counter-based stream; Direct repeats the image.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -55,8 +56,10 @@ TEST(PoissonEncoder, ReproducibleAndDifferentPerSeedAndBatchKey) {
 }
 
 TEST(PoissonEncoder, EachSpikeIsTheDocumentedDraw) {
-  // spike(t, b, p) = uniform01(word t%4 of Philox(counter (p, t/4, b, key_lo))) < pixel
-  const int steps = 9, batch = 3, pixels = 7;
+  // spike(t, b, p) = u < pixel, u = (d·2^8 + r) / 2^24: d = 16-bit digit t % 8 of
+  // Philox(counter (p, t / 8, b, key_lo)), r = top 8 bits of word 0 of the refinement stream's
+  // Philox(counter (p, t, b, key_lo)).
+  const int steps = 19, batch = 3, pixels = 7;
   std::vector<float> img(batch * pixels);
   for (std::size_t k = 0; k < img.size(); ++k) img[k] = float(k % 5) / 4.0f;
   Tensor<float> images, out;
@@ -66,13 +69,36 @@ TEST(PoissonEncoder, EachSpikeIsTheDocumentedDraw) {
   const auto s = out.to_host();
   const PoissonStream ps = PoissonStream::make(9, key);
   EXPECT_EQ(ps.batch_lo, 77u);
+  EXPECT_NE(ps.rng.stream, ps.refine.stream);
   for (int t = 0; t < steps; ++t)
     for (int b = 0; b < batch; ++b)
       for (int p = 0; p < pixels; ++p) {
         const float x = img[b * pixels + p];
-        const float u = uniform01(ps.rng.draw(p, t / 4, b, 77u).w[t % 4]);
+        const Random4 r = ps.rng.draw(p, t / 8, b, 77u);
+        const std::uint32_t d = (r.w[(t % 8) / 2] >> (16 * (t % 2))) & 0xFFFF;
+        const std::uint32_t low = ps.refine.draw(p, t, b, 77u).w[0] >> 24;
+        const float u = float(d * 256 + low) / 16777216.0f;
         EXPECT_EQ(s[(t * batch + b) * pixels + p], u < x ? 1.0f : 0.0f) << t << " " << b << " " << p;
       }
+}
+
+TEST(PoissonEncoder, TiesOnTheTop16BitsAreBrokenByTheLow8Bits) {
+  // A pixel whose threshold has top bits equal to a digit: the spike depends on the refinement
+  // draw exactly as u = (d·2^8 + r)/2^24 < threshold / 2^24 says.
+  const PoissonStream ps = PoissonStream::make(4, 5);
+  int ties = 0;
+  for (std::uint32_t p = 0; p < 40 && ties < 20; ++p)
+    for (std::uint32_t t = 0; t < 8; ++t) {
+      const std::uint32_t d = PoissonStream::digit(ps.rng.draw(p, 0, 0, 5), int(t));
+      const std::uint32_t r = ps.refine.draw(p, t, 0, 5).w[0] >> 24;
+      for (std::uint32_t lo : {0u, 1u, r, r + 1, 255u}) {
+        const std::uint32_t thr = (d << 8) | std::min(lo, 255u);
+        if (thr == 0) continue;
+        EXPECT_EQ(ps.spikes(p, t, 0, thr), d * 256 + r < thr) << p << " " << t << " " << lo;
+      }
+      ++ties;
+    }
+  EXPECT_GE(ties, 20);
 }
 
 TEST(PoissonEncoder, IntegerThresholdEqualsTheFloatComparison) {

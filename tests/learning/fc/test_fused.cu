@@ -133,6 +133,35 @@ TEST(FusedPoissonLinear, MatchesGenericLayersWithBiasIFHiddenLayersAndResetVaria
   compare<double>({40, 5, 10, 10, false, false, false, nodecay}, 1e-11);
 }
 
+TEST(FusedPoissonLinear, SpikesEqualTheEncoderIncludingTies) {
+  // 64 samples x 784 fractional pixels x 200 steps: about 150 ties on the 16-bit digit.
+  const int steps = 200, batch = 64, in = 784, out = 1;
+  Linear<float> fc(in, out, false, "fc", 1);
+  fc.weight().value.from_host({out, in}, std::vector<float>(in, 0.0f));
+  std::vector<float> img(std::size_t(batch) * in);
+  for (std::size_t k = 0; k < img.size(); ++k) img[k] = float(1 + (k * 7919) % 254) / 255.0f;
+  Tensor<float> images, enc;
+  images.from_host({batch, in}, img);
+  poisson_encode(images, steps, 3, 11, enc);
+  const auto e = enc.to_host();
+  const PoissonStream ps = PoissonStream::make(3, 11);
+  long ties = 0;
+  for (int b = 0; b < batch; ++b)
+    for (int p = 0; p < in; ++p) {
+      const std::uint32_t thr = poisson_threshold24(img[std::size_t(b) * in + p]);
+      for (int t = 0; t < steps; t += 8) {
+        const Random4 r = ps.rng.draw(p, t / 8, b, 11);
+        for (int k = 0; k < 8 && t + k < steps; ++k) ties += PoissonStream::digit(r, k) == (thr >> 8);
+      }
+    }
+  EXPECT_GT(ties, 50);  // the tie path is exercised
+  LIF<float> lif;
+  PoissonLinearNeuron<float> fused(fc, lif, 3);
+  Tensor<float> spikes;
+  fused.forward(images, steps, 11, spikes, false);
+  EXPECT_EQ(fused.input_spikes(), e);
+}
+
 TEST(FusedPoissonLinear, MembraneGradientMatchesGenericLayers) {
   const int steps = 30, batch = 4, in = 49, out = 10;
   Linear<double> fc(in, out, false, "fc", 2);
