@@ -1,1 +1,7 @@
-# list(APPEND SNN_LEARNING_SOURCES ...) for this area
+# Losses, optimizers and learning-rate schedulers (helper A2).
+list(APPEND SNN_LEARNING_SOURCES
+  loss/rate_loss.cu
+  optim/optimizer.cu
+  optim/sgd.cu
+  optim/adam.cu
+  optim/scheduler.cpp)
