@@ -1,6 +1,7 @@
 // Conv2d: im2col + GEMM forward, GEMM + col2im backward (gather form, no atomics).
 #include "learning/layers/conv2d.h"
 
+#include <chrono>
 #include <cmath>
 #include <vector>
 
@@ -12,64 +13,84 @@
 namespace snn::learning {
 namespace conv2d_detail {
 
+/// The output columns ow whose input column w = ow·stride − padding + kw lies in [0, width):
+/// [lo, hi). Computed once per row so that the copy loops have no per-element branch.
+SNN_HD inline void valid_columns(int kw, int stride, int padding, int width, int out_w, int& lo,
+                                 int& hi) {
+  const int first = padding - kw;  // ow·stride >= first
+  lo = first <= 0 ? 0 : (first + stride - 1) / stride;
+  const int last = width - 1 + padding - kw;  // ow·stride <= last
+  hi = last < 0 ? 0 : last / stride + 1;
+  if (hi > out_w) hi = out_w;
+  if (lo > hi) lo = hi;
+}
+
 /// col[(c·k + kh)·k + kw][n·P + oh·Wo + ow] = x[n][c][oh·s − p + kh][ow·s − p + kw] (0 outside).
-/// One index = one output row (k-row, n, oh): Wo contiguous writes.
+/// One index = one (k-row, n) plane of Ho·Wo contiguous writes: the index arithmetic is paid once
+/// per plane, and the inner loop is a branch-free strided copy.
 template <class T>
 struct Im2col {
   const T* x;
   T* col;
   int n_frames, channels, height, width, kernel, stride, padding, out_h, out_w;
   SNN_HD void operator()(std::int64_t i) const {
-    const int oh = static_cast<int>(i % out_h);
-    std::int64_t rest = i / out_h;
-    const int n = static_cast<int>(rest % n_frames);
-    const std::int64_t krow = rest / n_frames;  // (c·k + kh)·k + kw
-    const int kw = static_cast<int>(krow % kernel);
-    const int kh = static_cast<int>((krow / kernel) % kernel);
-    const int c = static_cast<int>(krow / (kernel * kernel));
-    const std::int64_t plane = static_cast<std::int64_t>(out_h) * out_w;
-    T* dst = col + (krow * n_frames + n) * plane + static_cast<std::int64_t>(oh) * out_w;
-    const int h = oh * stride - padding + kh;
-    if (h < 0 || h >= height) {
-      for (int ow = 0; ow < out_w; ++ow) dst[ow] = T(0);
-      return;
+    const int n = static_cast<int>(i % n_frames);
+    const int krow = static_cast<int>(i / n_frames);  // (c·k + kh)·k + kw
+    const int kw = krow % kernel;
+    const int kh = (krow / kernel) % kernel;
+    const int c = krow / (kernel * kernel);
+    T* dst = col + i * (static_cast<std::int64_t>(out_h) * out_w);
+    const T* plane = x + (static_cast<std::int64_t>(n) * channels + c) * height * width;
+    int lo, hi;
+    valid_columns(kw, stride, padding, width, out_w, lo, hi);
+    for (int oh = 0; oh < out_h; ++oh, dst += out_w) {
+      const int h = oh * stride - padding + kh;
+      if (h < 0 || h >= height) {
+        for (int ow = 0; ow < out_w; ++ow) dst[ow] = T(0);
+        continue;
+      }
+      const T* src = plane + h * width + (kw - padding);  // src[ow·s] = column ow·s − p + kw
+      for (int ow = 0; ow < lo; ++ow) dst[ow] = T(0);
+      if (stride == 1)
+        for (int ow = lo; ow < hi; ++ow) dst[ow] = src[ow];
+      else
+        for (int ow = lo; ow < hi; ++ow) dst[ow] = src[ow * stride];
+      for (int ow = hi; ow < out_w; ++ow) dst[ow] = T(0);
     }
-    const T* src = x + ((static_cast<std::int64_t>(n) * channels + c) * height + h) * width;
-    int w = -padding + kw;
-    for (int ow = 0; ow < out_w; ++ow, w += stride) dst[ow] = (w >= 0 && w < width) ? src[w] : T(0);
   }
 };
 
-/// grad_x[n][c][h][w] = Σ over (kh, kw) with h = oh·s − p + kh, w = ow·s − p + kw of
-/// grad_col[(c·k + kh)·k + kw][n·P + oh·Wo + ow]. One index = one input row (n, c, h).
+/// grad_x[n][c][h][w] = Σ over (kh, kw, oh, ow) with h = oh·s − p + kh, w = ow·s − p + kw of
+/// grad_col[(c·k + kh)·k + kw][n·P + oh·Wo + ow]. One index = one input plane (n, c), which only
+/// this index writes: no atomics, deterministic sums.
 template <class T>
 struct Col2im {
   const T* grad_col;
   T* grad_x;
   int n_frames, channels, height, width, kernel, stride, padding, out_h, out_w;
   SNN_HD void operator()(std::int64_t i) const {
-    const int h = static_cast<int>(i % height);
-    const std::int64_t nc = i / height;
-    const int c = static_cast<int>(nc % channels);
-    const int n = static_cast<int>(nc / channels);
+    const int c = static_cast<int>(i % channels);
+    const int n = static_cast<int>(i / channels);
     const std::int64_t plane = static_cast<std::int64_t>(out_h) * out_w;
-    T* dst = grad_x + i * width;
-    for (int w = 0; w < width; ++w) dst[w] = T(0);
-    for (int kh = 0; kh < kernel; ++kh) {
-      const int oh_s = h + padding - kh;
-      if (oh_s < 0 || oh_s % stride != 0) continue;
-      const int oh = oh_s / stride;
-      if (oh >= out_h) continue;
+    T* dst = grad_x + i * height * width;
+    for (int j = 0; j < height * width; ++j) dst[j] = T(0);
+    for (int kh = 0; kh < kernel; ++kh)
       for (int kw = 0; kw < kernel; ++kw) {
         const std::int64_t krow = (static_cast<std::int64_t>(c) * kernel + kh) * kernel + kw;
-        const T* src = grad_col + (krow * n_frames + n) * plane + static_cast<std::int64_t>(oh) * out_w;
-        // ow such that w = ow·s − p + kw lies in [0, width)
-        for (int ow = 0; ow < out_w; ++ow) {
-          const int w = ow * stride - padding + kw;
-          if (w >= 0 && w < width) dst[w] += src[ow];
+        const T* src = grad_col + (krow * n_frames + n) * plane;
+        int lo, hi;
+        valid_columns(kw, stride, padding, width, out_w, lo, hi);
+        for (int oh = 0; oh < out_h; ++oh) {
+          const int h = oh * stride - padding + kh;
+          if (h < 0 || h >= height) continue;
+          T* d = dst + h * width + (kw - padding);  // d[ow·s] = column ow·s − p + kw
+          const T* s = src + oh * out_w;
+          if (stride == 1)
+            for (int ow = lo; ow < hi; ++ow) d[ow] += s[ow];
+          else
+            for (int ow = lo; ow < hi; ++ow) d[ow * stride] += s[ow];
         }
       }
-    }
   }
 };
 
@@ -120,7 +141,32 @@ struct BiasGrad {
   }
 };
 
+bool timer_on = false;
+double timer_seconds = 0;
+
+/// Adds the lifetime of the scope to the conv timer when it is enabled.
+class ScopedConvTime {
+ public:
+  ScopedConvTime() : on_(timer_on) {
+    if (on_) start_ = std::chrono::steady_clock::now();
+  }
+  ~ScopedConvTime() {
+    if (on_)
+      timer_seconds +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+ private:
+  bool on_;
+  std::chrono::steady_clock::time_point start_;
+};
+
 }  // namespace conv2d_detail
+
+void ConvTimer::enable(bool on) { conv2d_detail::timer_on = on; }
+bool ConvTimer::enabled() { return conv2d_detail::timer_on; }
+double ConvTimer::seconds() { return conv2d_detail::timer_seconds; }
+void ConvTimer::reset() { conv2d_detail::timer_seconds = 0; }
 
 template <class T>
 Conv2d<T>::Conv2d(int in_channels, int out_channels, int kernel, int stride, int padding,
@@ -160,19 +206,20 @@ Conv2d<T>::Conv2d(int in_channels, int out_channels, int kernel, int stride, int
 
 template <class T>
 void Conv2d<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
+  conv2d_detail::ScopedConvTime timer;
   require(x.ndim() == 5 && x.dim(2) == in_channels_,
           name_ + ": input must be [T, B, " + std::to_string(in_channels_) + ", H, W], got " +
               shape_string(x.shape()));
   const int steps = static_cast<int>(x.dim(0)), batch = static_cast<int>(x.dim(1));
   const int height = static_cast<int>(x.dim(3)), width = static_cast<int>(x.dim(4));
   const int out_h = out_size(height), out_w = out_size(width);
-  require(out_h >= 1 && out_w >= 1, name_ + ": input " + shape_string(x.shape()) + " too small");
+  require(height + 2 * padding_ >= kernel_ && width + 2 * padding_ >= kernel_, name_ + ": input " + shape_string(x.shape()) + " too small");
   const int n = steps * batch;
   const std::int64_t plane = static_cast<std::int64_t>(out_h) * out_w;
   const std::int64_t cols = n * plane;
   const int krows = in_channels_ * kernel_ * kernel_;
   col_.resize({krows, cols});
-  for_each_index(static_cast<std::int64_t>(krows) * n * out_h,
+  for_each_index(static_cast<std::int64_t>(krows) * n,
                  conv2d_detail::Im2col<T>{x.data(), col_.data(), n, in_channels_, height, width,
                                           kernel_, stride_, padding_, out_h, out_w});
   out_cm_.resize({out_channels_, cols});
@@ -188,6 +235,7 @@ void Conv2d<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
 template <class T>
 void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y,
                          Tensor<T>& grad_x, bool need_grad_x) {
+  conv2d_detail::ScopedConvTime timer;
   require(grad_y.shape() == y.shape(), name_ + ": grad_y " + shape_string(grad_y.shape()) +
                                            " does not match y " + shape_string(y.shape()));
   const int steps = static_cast<int>(x.dim(0)), batch = static_cast<int>(x.dim(1));
@@ -213,7 +261,7 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>
   gemm(true, false, krows, cols, out_channels_, T(1), weight_.value.data(), krows, out_cm_.data(),
        cols, T(0), grad_col_.data(), cols);
   grad_x.resize(x.shape());
-  for_each_index(static_cast<std::int64_t>(n) * in_channels_ * height,
+  for_each_index(static_cast<std::int64_t>(n) * in_channels_,
                  conv2d_detail::Col2im<T>{grad_col_.data(), grad_x.data(), n, in_channels_, height,
                                           width, kernel_, stride_, padding_, out_h, out_w});
 }

@@ -10,6 +10,16 @@
 
 namespace snn::learning {
 
+/// Wall time spent in the forward and backward passes of every Conv2d (im2col, GEMM, col2im), for
+/// benchmarks. Off by default (then it costs nothing). Device work is synchronous on the CPU
+/// systems; under CUDA the figure counts launches up to the last synchronising Thrust call.
+struct ConvTimer {
+  static void enable(bool on);
+  static bool enabled();
+  static double seconds();
+  static void reset();
+};
+
 template <class T>
 class Conv2d : public Layer<T> {
  public:

@@ -1,5 +1,5 @@
-// Pooling kernels: one output row (forward) or one input row (backward, gather form) per index,
-// so that no two threads write the same element and no atomics are needed.
+// Pooling kernels: one (t, b, c) plane per index, forward and backward, so that no two threads
+// write the same element and no atomics are needed.
 #include "learning/layers/pooling.h"
 
 #include "learning/layers/index_loop.h"
@@ -12,62 +12,52 @@ struct Geometry {
   int height, width, out_h, out_w, kernel, stride, padding;
 };
 
-/// Output rows (plane, oh): the max over each window, and its position in the input plane.
+/// One (t, b, c) plane per index: the max over each window, and its position in the plane.
 template <class T>
 struct MaxForward {
   const T* x;
   T* y;
   int* argmax;
   Geometry g;
-  SNN_HD void operator()(std::int64_t i) const {
-    const int oh = static_cast<int>(i % g.out_h);
-    const std::int64_t plane = i / g.out_h;
+  SNN_HD void operator()(std::int64_t plane) const {
     const T* src = x + plane * g.height * g.width;
-    for (int ow = 0; ow < g.out_w; ++ow) {
-      int best = -1;
-      T best_v = T(0);
-      for (int kh = 0; kh < g.kernel; ++kh) {
-        const int h = oh * g.stride - g.padding + kh;
-        if (h < 0 || h >= g.height) continue;
-        for (int kw = 0; kw < g.kernel; ++kw) {
-          const int w = ow * g.stride - g.padding + kw;
-          if (w < 0 || w >= g.width) continue;
-          const T v = src[h * g.width + w];
-          if (best < 0 || v > best_v) {
-            best = h * g.width + w;
-            best_v = v;
+    T* out = y + plane * g.out_h * g.out_w;
+    int* arg = argmax + plane * g.out_h * g.out_w;
+    for (int oh = 0; oh < g.out_h; ++oh)
+      for (int ow = 0; ow < g.out_w; ++ow) {
+        int best = -1;
+        T best_v = T(0);
+        for (int kh = 0; kh < g.kernel; ++kh) {
+          const int h = oh * g.stride - g.padding + kh;
+          if (h < 0 || h >= g.height) continue;
+          for (int kw = 0; kw < g.kernel; ++kw) {
+            const int w = ow * g.stride - g.padding + kw;
+            if (w < 0 || w >= g.width) continue;
+            const T v = src[h * g.width + w];
+            if (best < 0 || v > best_v) {
+              best = h * g.width + w;
+              best_v = v;
+            }
           }
         }
+        out[oh * g.out_w + ow] = best_v;
+        arg[oh * g.out_w + ow] = best;
       }
-      y[i * g.out_w + ow] = best_v;
-      argmax[i * g.out_w + ow] = best;
-    }
   }
 };
 
-/// Input rows (plane, h): gathers the gradients of the outputs whose max sat here.
+/// One plane per index (only this index writes it): each output's gradient goes to its argmax.
 template <class T>
 struct MaxBackward {
   const T* grad_y;
   const int* argmax;
   T* grad_x;
   Geometry g;
-  SNN_HD void operator()(std::int64_t i) const {
-    const int h = static_cast<int>(i % g.height);
-    const std::int64_t plane = i / g.height;
-    T* dst = grad_x + i * g.width;
-    for (int w = 0; w < g.width; ++w) dst[w] = T(0);
-    const std::int64_t out_plane = plane * g.out_h * g.out_w;
-    for (int kh = 0; kh < g.kernel; ++kh) {
-      const int oh_s = h + g.padding - kh;
-      if (oh_s < 0 || oh_s % g.stride != 0 || oh_s / g.stride >= g.out_h) continue;
-      const int oh = oh_s / g.stride;
-      for (int ow = 0; ow < g.out_w; ++ow) {
-        const std::int64_t o = out_plane + static_cast<std::int64_t>(oh) * g.out_w + ow;
-        const int a = argmax[o];
-        if (a / g.width == h) dst[a % g.width] += grad_y[o];
-      }
-    }
+  SNN_HD void operator()(std::int64_t plane) const {
+    T* dst = grad_x + plane * g.height * g.width;
+    for (int j = 0; j < g.height * g.width; ++j) dst[j] = T(0);
+    const std::int64_t o = plane * g.out_h * g.out_w;
+    for (int j = 0; j < g.out_h * g.out_w; ++j) dst[argmax[o + j]] += grad_y[o + j];
   }
 };
 
@@ -76,48 +66,49 @@ struct AvgForward {
   const T* x;
   T* y;
   Geometry g;
-  SNN_HD void operator()(std::int64_t i) const {
-    const int oh = static_cast<int>(i % g.out_h);
-    const std::int64_t plane = i / g.out_h;
+  SNN_HD void operator()(std::int64_t plane) const {
     const T* src = x + plane * g.height * g.width;
+    T* out = y + plane * g.out_h * g.out_w;
     const T inv = T(1) / T(g.kernel * g.kernel);
-    for (int ow = 0; ow < g.out_w; ++ow) {
-      T s = T(0);
-      for (int kh = 0; kh < g.kernel; ++kh) {
-        const int h = oh * g.stride - g.padding + kh;
-        if (h < 0 || h >= g.height) continue;
-        for (int kw = 0; kw < g.kernel; ++kw) {
-          const int w = ow * g.stride - g.padding + kw;
-          if (w >= 0 && w < g.width) s += src[h * g.width + w];
+    for (int oh = 0; oh < g.out_h; ++oh)
+      for (int ow = 0; ow < g.out_w; ++ow) {
+        T s = T(0);
+        for (int kh = 0; kh < g.kernel; ++kh) {
+          const int h = oh * g.stride - g.padding + kh;
+          if (h < 0 || h >= g.height) continue;
+          for (int kw = 0; kw < g.kernel; ++kw) {
+            const int w = ow * g.stride - g.padding + kw;
+            if (w >= 0 && w < g.width) s += src[h * g.width + w];
+          }
         }
+        out[oh * g.out_w + ow] = s * inv;
       }
-      y[i * g.out_w + ow] = s * inv;
-    }
   }
 };
 
+/// One plane per index: each output's gradient spread over its window (padding excluded).
 template <class T>
 struct AvgBackward {
   const T* grad_y;
   T* grad_x;
   Geometry g;
-  SNN_HD void operator()(std::int64_t i) const {
-    const int h = static_cast<int>(i % g.height);
-    const std::int64_t plane = i / g.height;
-    T* dst = grad_x + i * g.width;
-    const T inv = T(1) / T(g.kernel * g.kernel);
-    for (int w = 0; w < g.width; ++w) dst[w] = T(0);
+  SNN_HD void operator()(std::int64_t plane) const {
+    T* dst = grad_x + plane * g.height * g.width;
     const T* gy = grad_y + plane * g.out_h * g.out_w;
-    for (int kh = 0; kh < g.kernel; ++kh) {
-      const int oh_s = h + g.padding - kh;
-      if (oh_s < 0 || oh_s % g.stride != 0 || oh_s / g.stride >= g.out_h) continue;
-      const int oh = oh_s / g.stride;
-      for (int kw = 0; kw < g.kernel; ++kw)
-        for (int ow = 0; ow < g.out_w; ++ow) {
-          const int w = ow * g.stride - g.padding + kw;
-          if (w >= 0 && w < g.width) dst[w] += gy[oh * g.out_w + ow] * inv;
+    const T inv = T(1) / T(g.kernel * g.kernel);
+    for (int j = 0; j < g.height * g.width; ++j) dst[j] = T(0);
+    for (int oh = 0; oh < g.out_h; ++oh)
+      for (int ow = 0; ow < g.out_w; ++ow) {
+        const T v = gy[oh * g.out_w + ow] * inv;
+        for (int kh = 0; kh < g.kernel; ++kh) {
+          const int h = oh * g.stride - g.padding + kh;
+          if (h < 0 || h >= g.height) continue;
+          for (int kw = 0; kw < g.kernel; ++kw) {
+            const int w = ow * g.stride - g.padding + kw;
+            if (w >= 0 && w < g.width) dst[h * g.width + w] += v;
+          }
         }
-    }
+      }
   }
 };
 
@@ -159,7 +150,7 @@ Geometry geometry(const char* what, const Shape& x, int kernel, int stride, int 
   Geometry g{static_cast<int>(x[3]), static_cast<int>(x[4]), 0, 0, kernel, stride, padding};
   g.out_h = (g.height + 2 * padding - kernel) / stride + 1;
   g.out_w = (g.width + 2 * padding - kernel) / stride + 1;
-  require(g.out_h >= 1 && g.out_w >= 1,
+  require(g.height + 2 * padding >= kernel && g.width + 2 * padding >= kernel,
           std::string(what) + ": input " + shape_string(x) + " smaller than the window");
   return g;
 }
@@ -185,7 +176,7 @@ void MaxPool2d<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
   const std::int64_t planes = x.dim(0) * x.dim(1) * x.dim(2);
   y.resize({x.dim(0), x.dim(1), x.dim(2), g.out_h, g.out_w});
   if (static_cast<std::int64_t>(argmax_.size()) < y.size()) argmax_.resize(y.size());
-  for_each_index(planes * g.out_h,
+  for_each_index(planes,
                  pooling_detail::MaxForward<T>{x.data(), y.data(), raw(argmax_), g});
 }
 
@@ -196,7 +187,7 @@ void MaxPool2d<T>::backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor
   const Geometry g = pooling_detail::geometry("MaxPool2d", x.shape(), kernel_, stride_, padding_);
   grad_x.resize(x.shape());
   const std::int64_t planes = x.dim(0) * x.dim(1) * x.dim(2);
-  for_each_index(planes * g.height,
+  for_each_index(planes,
                  pooling_detail::MaxBackward<T>{grad_y.data(), raw(argmax_), grad_x.data(), g});
 }
 
@@ -216,7 +207,7 @@ void AvgPool2d<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
   const Geometry g = pooling_detail::geometry("AvgPool2d", x.shape(), kernel_, stride_, padding_);
   const std::int64_t planes = x.dim(0) * x.dim(1) * x.dim(2);
   y.resize({x.dim(0), x.dim(1), x.dim(2), g.out_h, g.out_w});
-  for_each_index(planes * g.out_h, pooling_detail::AvgForward<T>{x.data(), y.data(), g});
+  for_each_index(planes, pooling_detail::AvgForward<T>{x.data(), y.data(), g});
 }
 
 template <class T>
@@ -226,7 +217,7 @@ void AvgPool2d<T>::backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor
   const Geometry g = pooling_detail::geometry("AvgPool2d", x.shape(), kernel_, stride_, padding_);
   grad_x.resize(x.shape());
   const std::int64_t planes = x.dim(0) * x.dim(1) * x.dim(2);
-  for_each_index(planes * g.height,
+  for_each_index(planes,
                  pooling_detail::AvgBackward<T>{grad_y.data(), grad_x.data(), g});
 }
 

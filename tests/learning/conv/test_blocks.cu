@@ -1,0 +1,127 @@
+// Residual blocks: the whole block's BPTT gradient against finite differences. The LIF neurons
+// run their smooth surrogate forward (S = σ(H − V_th), the primitive whose derivative the backward
+// uses), which makes the block a differentiable function whose exact gradient the backward must
+// produce: every convolution, BatchNorm (training mode), neuron, shortcut and connect function is
+// on the checked path.
+#include <gtest/gtest.h>
+
+#include "learning/blocks/sew_resnet_block.h"
+#include "learning/blocks/spiking_resnet_block.h"
+#include "sim/core/errors.h"
+#include "tests/learning/conv/fd_check.h"
+
+namespace snn::learning {
+namespace {
+
+using testing::expect_gradient;
+using testing::random_tensor;
+using testing::weighted_sum;
+
+template <class Block>
+void check_block(Block& block, const Shape& in_shape, double lo, double hi) {
+  for (SpikingNeuron<double>* n : block.neurons()) n->set_smooth_forward(true);
+  Tensor<double> x = random_tensor(in_shape, 41, lo, hi), y, gx;
+  block.forward(x, y);
+  Tensor<double> w = random_tensor(y.shape(), 42);
+  ParameterList<double> params;
+  block.collect_parameters(params);
+  for (Parameter<double>* p : params) p->zero_grad();
+  block.backward(x, y, w, gx);
+  ASSERT_EQ(gx.shape(), x.shape());
+  auto loss = [&] {
+    Tensor<double> out;
+    block.forward(x, out);
+    return weighted_sum(out, w);
+  };
+  expect_gradient(x, gx.to_host(), loss, "dL/dx", 1e-6, 120);
+  for (Parameter<double>* p : params)
+    expect_gradient(p->value, p->grad.to_host(), loss, p->name.c_str(), 1e-6, 24);
+}
+
+TEST(SpikingResNetBlock, IdentityShortcutGradientMatchesFiniteDifferences) {
+  SpikingResNetBlock<double> block(3, 3, 1, LIFParams{}, "b", 1);
+  EXPECT_FALSE(block.has_projection());
+  check_block(block, {3, 2, 3, 5, 5}, 0, 1);
+}
+
+TEST(SpikingResNetBlock, ProjectionShortcutGradientMatchesFiniteDifferences) {
+  SpikingResNetBlock<double> block(2, 4, 2, LIFParams{}, "b", 2);
+  EXPECT_TRUE(block.has_projection());
+  check_block(block, {3, 2, 2, 6, 5}, 0, 1);
+}
+
+class SewConnects : public ::testing::TestWithParam<SewConnect> {};
+
+TEST_P(SewConnects, IdentityGradientMatchesFiniteDifferences) {
+  SewResNetBlock<double> block(3, 3, 1, GetParam(), LIFParams{}, "b", 3);
+  check_block(block, {3, 2, 3, 5, 4}, 0, 1);
+}
+
+TEST_P(SewConnects, DownsampleGradientMatchesFiniteDifferences) {
+  SewResNetBlock<double> block(2, 3, 2, GetParam(), LIFParams{}, "b", 4);
+  EXPECT_TRUE(block.has_projection());
+  check_block(block, {2, 2, 2, 6, 6}, 0, 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Connect, SewConnects,
+                         ::testing::Values(SewConnect::Add, SewConnect::And, SewConnect::IAnd));
+
+TEST(SewResNetBlock, ConnectFunctionsOnSpikes) {
+  // With real spikes: the block output is ADD O+id, AND O·id, IAND (1−O)·id of binary maps.
+  for (SewConnect c : {SewConnect::Add, SewConnect::And, SewConnect::IAnd}) {
+    SewResNetBlock<double> block(2, 2, 1, c, LIFParams{}, "b", 5);
+    Tensor<double> x = random_tensor({4, 3, 2, 5, 5}, 6, 0, 1), y;
+    std::vector<double> h = x.to_host();
+    for (double& v : h) v = v > 0.5 ? 1.0 : 0.0;
+    x.from_host(x.shape(), h);
+    block.forward(x, y);
+    std::vector<double> hy = y.to_host();
+    for (std::size_t i = 0; i < hy.size(); ++i) {
+      if (c == SewConnect::Add) {
+        EXPECT_TRUE(hy[i] >= h[i] && hy[i] <= h[i] + 1);
+      } else {
+        EXPECT_TRUE(hy[i] == 0.0 || hy[i] == 1.0);
+        EXPECT_LE(hy[i], h[i]);  // AND and IAND can only keep identity spikes
+      }
+    }
+  }
+}
+
+TEST(ResNetBlocks, NamesBuffersAndTrainingMode) {
+  SpikingResNetBlock<float> a(4, 8, 2, LIFParams{}, "layer2.0", 1);
+  ParameterList<float> p;
+  a.collect_parameters(p);
+  std::vector<std::string> names;
+  for (auto* q : p) names.push_back(q->name);
+  EXPECT_EQ(names, (std::vector<std::string>{"layer2.0.conv1.weight", "layer2.0.bn1.weight",
+                                             "layer2.0.bn1.bias", "layer2.0.conv2.weight",
+                                             "layer2.0.bn2.weight", "layer2.0.bn2.bias",
+                                             "layer2.0.down.conv.weight", "layer2.0.down.bn.weight",
+                                             "layer2.0.down.bn.bias"}));
+  BufferList<float> b;
+  a.collect_buffers(b);
+  EXPECT_EQ(b.size(), 6u);
+  SewResNetBlock<float> s(4, 4, 1, SewConnect::Add, LIFParams{}, "layer1.0", 1);
+  BufferList<float> sb;
+  s.collect_buffers(sb);
+  EXPECT_EQ(sb.size(), 4u);  // no downsample branch
+  // evaluation mode: repeated forwards agree and do not move the running statistics
+  a.set_training(false);
+  Tensor<float> x({2, 2, 4, 6, 6}, 0.5f), y1, y2;
+  a.forward(x, y1);
+  std::vector<float> rm = b[0]->value.to_host();
+  a.forward(x, y2);
+  EXPECT_EQ(y1.to_host(), y2.to_host());
+  EXPECT_EQ(b[0]->value.to_host(), rm);
+}
+
+TEST(SewConnect, ParsesNames) {
+  EXPECT_EQ(parse_sew_connect("add"), SewConnect::Add);
+  EXPECT_EQ(parse_sew_connect("AND"), SewConnect::And);
+  EXPECT_EQ(parse_sew_connect("iand"), SewConnect::IAnd);
+  EXPECT_THROW(parse_sew_connect("or"), InvalidParameter);
+  EXPECT_EQ(sew_connect_name(SewConnect::IAnd), "iand");
+}
+
+}  // namespace
+}  // namespace snn::learning
