@@ -1,0 +1,30 @@
+// snn-sim: simulate a built-in network or a network file. Errors end the program with one line
+// "snn-sim: error: ..." and a non-zero status (2 for a bad command line).
+#include <exception>
+#include <iostream>
+
+#include "apps/snn-sim/run_sim.h"
+#include "apps/snn-sim/sim_options.h"
+
+int main(int argc, char** argv) {
+  using namespace snn::apps;
+  SimArgs args;
+  try {
+    args = parse_sim_args(argc, argv);
+    if (args.help) {
+      std::cout << args.help_text;
+      return 0;
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "snn-sim: error: " << e.what() << " (see snn-sim -help)\n";
+    return 2;
+  }
+  try {
+    run_sim(args, std::cout);
+  } catch (const std::exception& e) {
+    std::cout.flush();
+    std::cerr << "snn-sim: error: " << e.what() << '\n';
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,221 @@
+// snn-sim's run. Output files are checked before the network is built, so that a bad path fails
+// at once and not after minutes of building.
+#include "apps/snn-sim/run_sim.h"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "io/atomic_file.h"
+#include "sim/builtin/networks.h"
+#include "sim/core/config.h"
+#include "sim/core/errors.h"
+#include "sim/core/threads.h"
+#include "sim/network.h"
+#include "sim/network_file.h"
+#include "sim/recording/recorder.h"
+
+namespace snn::apps {
+
+double peak_rss_mb() {
+  struct rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss / 1024.0;  // KB on Linux
+}
+
+namespace {
+
+std::string fixed(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+std::string sci(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.3g", v);
+  return buf;
+}
+
+std::string json_string(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\')
+      out += std::string("\\") + c;
+    else if (static_cast<unsigned char>(c) < 0x20)
+      out += ' ';
+    else
+      out += c;
+  }
+  return out + "\"";
+}
+
+/// A progress bar on stderr, redrawn at each percent.
+class ProgressBar {
+ public:
+  explicit ProgressBar(bool on) : on_(on), t0_(std::chrono::steady_clock::now()) {}
+  void operator()(double f) const {
+    if (!on_) return;
+    const int width = 40, full = static_cast<int>(f * width);
+    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+    std::fprintf(stderr, "\r  [%s%s] %3d%%  %.1f s", std::string(full, '#').c_str(),
+                 std::string(width - full, '.').c_str(), static_cast<int>(f * 100 + 0.5), s);
+    if (f >= 1.0) std::fprintf(stderr, "\n");
+    std::fflush(stderr);
+  }
+
+ private:
+  bool on_;
+  std::chrono::steady_clock::time_point t0_;
+};
+
+}  // namespace
+
+std::string summary_json(const SimSummary& s) {
+  std::ostringstream o;
+  o.precision(10);
+  o << "{\n"
+    << "  \"network\": " << json_string(s.network) << ",\n"
+    << "  \"neurons\": " << s.neurons << ",\n"
+    << "  \"synapses\": " << s.synapses << ",\n"
+    << "  \"spikes\": " << s.spikes << ",\n"
+    << "  \"rate_hz\": " << s.rate_hz << ",\n"
+    << "  \"syn_events\": " << s.syn_events << ",\n"
+    << "  \"build_s\": " << s.build_s << ",\n"
+    << "  \"sim_s\": " << s.sim_s << ",\n"
+    << "  \"events_per_s\": " << s.events_per_s << ",\n"
+    << "  \"peak_rss_mb\": " << s.peak_rss_mb << ",\n"
+    << "  \"t_ms\": " << s.t_ms << ",\n"
+    << "  \"dt_ms\": " << s.dt_ms << ",\n"
+    << "  \"seed\": " << s.seed << ",\n"
+    << "  \"threads\": " << s.threads << ",\n"
+    << "  \"device\": " << json_string(s.device) << ",\n"
+    << "  \"mode\": " << json_string(s.mode) << "\n"
+    << "}\n";
+  return o.str();
+}
+
+SimSummary run_sim(const SimArgs& a, std::ostream& out) {
+  using namespace snn::sim;
+  if (a.device == "cuda" && !device_is_cuda())
+    throw InvalidParameter(std::string("-device cuda: this build runs on the CPU (") +
+                           device_system_name() + "); configure with -DSNN_DEVICE_SYSTEM=CUDA");
+  if (a.device == "cpu" && device_is_cuda())
+    throw InvalidParameter("-device cpu: this build runs on CUDA; configure with -DSNN_DEVICE_SYSTEM=OMP");
+  if (a.threads < 0) throw InvalidParameter("-threads must be >= 0, got " + std::to_string(a.threads));
+  if (a.threads > 0) set_num_threads(a.threads);
+
+  // Output paths first.
+  std::unique_ptr<Recorder> recorder;
+  if (!a.out.empty()) recorder = std::make_unique<Recorder>(a.out);
+  if (!a.summary.empty()) {
+    std::filesystem::path dir = std::filesystem::path(a.summary).parent_path();
+    if (dir.empty()) dir = ".";
+    if (!std::filesystem::is_directory(dir) || ::access(dir.c_str(), W_OK) != 0)
+      throw IoError("cannot write the summary " + a.summary + ": folder " + dir.string() +
+                    " is missing or not writable");
+  }
+
+  SimSummary s;
+  NetworkDescription file;
+  const bool builtin = a.network == "brunel" || a.network == "sparse";
+  if (!builtin) file = read_network_file(a.network);
+  SimConfig config;
+  config.dt_ms = a.dt_ms ? *a.dt_ms : file.dt_ms.value_or(0.1);
+  config.seed = a.seed ? *a.seed : file.seed.value_or(1);
+  config.mode = a.mode == "clock" ? Mode::ClockDriven : Mode::EventDriven;
+  const double t_ms = a.t_ms ? *a.t_ms : file.t_stop_ms.value_or(1000.0);
+  if (!(t_ms >= 0)) throw InvalidParameter("-t must be >= 0 ms, got " + num(t_ms));
+
+  Network net(config);
+  if (a.network == "brunel") {
+    BrunelParams p;
+    p.order = a.order;
+    p.g = a.g;
+    p.eta = a.eta;
+    if (a.j) p.j = *a.j;
+    add_brunel(net, p);
+    s.network = "brunel (order " + std::to_string(a.order) + ")";
+  } else if (a.network == "sparse") {
+    SparseParams p;
+    p.n = a.n;
+    p.k = a.k;
+    p.rate_hz = a.rate;
+    p.outdegree = a.outdegree;
+    if (a.j) p.j = *a.j;
+    add_sparse(net, p);
+    s.network = "sparse (n " + std::to_string(a.n) + ", k " + std::to_string(a.k) + ")";
+  } else {
+    file.apply(net);
+    s.network = a.network;
+  }
+  std::vector<std::string> pops = net.population_names();
+  if (a.record_spikes == "none") {
+    net.record_no_spikes();
+  } else if (!a.record_spikes.empty() && a.record_spikes != "all") {
+    std::stringstream ss(a.record_spikes);
+    std::string name;
+    while (std::getline(ss, name, ','))
+      if (!name.empty()) net.record_spikes(name);
+  }
+  for (const std::string& r : a.record_v) {
+    auto colon = r.find(':');
+    if (colon == std::string::npos) {
+      if (pops.empty()) throw InvalidParameter("-record-v: the network has no neuron population");
+      net.record_voltage(pops.front(), parse_id_list(r, "record-v"));
+    } else {
+      net.record_voltage(r.substr(0, colon), parse_id_list(r.substr(colon + 1), "record-v"));
+    }
+  }
+
+  net.build();
+  const bool bar = a.progress == "on" || (a.progress == "auto" && isatty(STDERR_FILENO));
+  RunStats st = net.run(t_ms, recorder.get(), ProgressBar(bar));
+  if (recorder) recorder->close();
+
+  s.neurons = net.neurons();
+  s.synapses = net.synapses();
+  s.spikes = st.spikes;
+  s.syn_events = st.syn_events;
+  s.rate_hz = s.neurons && t_ms > 0 ? st.spikes / (s.neurons * t_ms * 1e-3) : 0.0;
+  s.build_s = net.build_seconds();
+  s.sim_s = st.sim_s;
+  s.events_per_s = st.sim_s > 0 ? st.syn_events / st.sim_s : 0.0;
+  s.peak_rss_mb = peak_rss_mb();
+  s.t_ms = t_ms;
+  s.dt_ms = config.dt_ms;
+  s.seed = config.seed;
+  s.threads = num_threads();
+  s.device = device_system_name();
+  s.mode = a.mode;
+
+  out << "network      " << s.network << "\n"
+      << "neurons      " << s.neurons << "\n"
+      << "synapses     " << s.synapses << "\n"
+      << "time         " << num(t_ms) << " ms (dt " << num(config.dt_ms) << " ms, " << s.mode
+      << "-driven, " << s.device << ", " << s.threads << " threads)\n"
+      << "spikes       " << s.spikes << "\n"
+      << "mean rate    " << fixed(s.rate_hz, 2) << " Hz\n"
+      << "syn events   " << s.syn_events << " (" << sci(static_cast<double>(s.syn_events)) << ")\n"
+      << "build        " << fixed(s.build_s, 3) << " s\n"
+      << "simulation   " << fixed(s.sim_s, 3) << " s\n"
+      << "events/s     " << sci(s.events_per_s) << "\n"
+      << "peak memory  " << fixed(s.peak_rss_mb, 1) << " MB\n";
+  if (!a.out.empty()) out << "output       " << a.out << "\n";
+  if (!a.summary.empty()) {
+    const std::string text = summary_json(s);
+    io::write_atomically(a.summary, [&](const std::string& tmp) {
+      std::ofstream f(tmp);
+      f << text;
+      if (!f) throw IoError("cannot write " + a.summary);
+    });
+  }
+  return s;
+}
+
+}  // namespace snn::apps

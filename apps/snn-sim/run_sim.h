@@ -1,0 +1,33 @@
+// snn-sim's run: build the chosen network, simulate, record, and summarise.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+#include "apps/snn-sim/sim_options.h"
+
+namespace snn::apps {
+
+struct SimSummary {
+  std::string network;
+  std::uint64_t neurons = 0, synapses = 0, spikes = 0, syn_events = 0;
+  double rate_hz = 0, build_s = 0, sim_s = 0, events_per_s = 0, peak_rss_mb = 0;
+  double t_ms = 0, dt_ms = 0;
+  std::uint64_t seed = 0;
+  int threads = 0;
+  std::string device, mode;
+};
+
+/// Runs the simulation the arguments describe, printing the summary table to `out`. Throws
+/// snn::Error (and SimUsageError) with a one-line message on bad input.
+SimSummary run_sim(const SimArgs& args, std::ostream& out);
+
+/// The summary as a JSON object (keys neurons, synapses, spikes, rate_hz, syn_events, build_s,
+/// sim_s, and more).
+std::string summary_json(const SimSummary& s);
+
+/// Peak resident memory of this process so far, MB.
+double peak_rss_mb();
+
+}  // namespace snn::apps

@@ -1,0 +1,1171 @@
+// Network: the description, the build, and the step loop (see network.h for the algorithm).
+#include "sim/network.h"
+
+#include <thrust/copy.h>
+#include <thrust/fill.h>
+#include <thrust/for_each.h>
+#include <thrust/iterator/counting_iterator.h>
+#include <thrust/sequence.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <numeric>
+
+#include "sim/core/errors.h"
+#include "sim/core/simd.h"
+#include "sim/core/threads.h"
+#include "sim/events/spike_queue.h"
+#include "sim/recording/recorder.h"
+#include "sim/synapses/projection.h"
+
+namespace snn::sim {
+namespace {
+
+using u8 = std::uint8_t;
+using u32 = std::uint32_t;
+using u64 = std::uint64_t;
+using i32 = std::int32_t;
+using Clock = std::chrono::steady_clock;
+
+// Random stream ids per purpose (CounterRng::stream): projections, Poisson sources, initial V.
+constexpr u32 kStreamProjection = 0x10000000u, kStreamPoisson = 0x20000000u,
+              kStreamVInit = 0x30000000u;
+
+// Below this much work a phase runs on the calling thread: a parallel region costs more.
+constexpr u64 kParallelGrain = 4096;
+// Steps between flushes of the recording buffers to the recorder (and file).
+constexpr int kFlushSteps = 10000;
+// Voltage rows buffered on the device before they go to the recorder.
+constexpr int kVoltageRows = 1000;
+// Most steps run between two synchronisations of the lanes (the block is the minimum delay).
+constexpr int kMaxBlock = 16;
+
+/// A population as the functors see it.
+struct PopView {
+  u32 offset, size;
+  int generator;  ///< spike generator: no state, its spikes come from gen_slice
+  int record;     ///< spikes go to the record buffers
+  AnyKernel kernel;
+};
+
+/// Everything the step functors read and write, trivially copyable.
+struct NetView {
+  SpikeQueueView q;
+  const PopView* pops;
+  int n_pops, lanes;
+  const u32* lane_lo;    ///< [pops][lanes + 1]: lane l owns [lane_lo[l], lane_lo[l+1])
+  const u8* all_active;  ///< [pops][lanes]: every neuron visited at every step
+  const u32* perm;       ///< always-active neurons of the other cells, ...
+  const u64* perm_ptr;   ///< ... cell c's at perm[perm_ptr[c] .. perm_ptr[c+1])
+  u32* carry[2];         ///< neurons to evaluate next step (could fire), regions like neuron ids
+  u32* carry_count[2];   ///< [pops][lanes]
+  u32* spikes;           ///< [block step][n_total]: spikes, regions like neuron ids, sorted per cell
+  u32* spike_count;      ///< [block step][pops][lanes]
+  u64* spike_total;      ///< [pops][lanes]
+  u32* rec_ids;          ///< recorded spikes per cell since the last flush: local id ...
+  i32* rec_steps;        ///< ... and step
+  const u64* rec_base;   ///< [pops][lanes]
+  u32* rec_count;        ///< [pops][lanes]
+  const PoissonView* poisson;
+  int n_poisson;
+  const ProjectionView* proj;
+  int n_proj;
+  const u32* gen_ids;    ///< generator spikes (node ids), sorted by step then node
+  const u64* gen_slice;  ///< [block step][pops][2]: slice of gen_ids per generator population
+  u64* events;           ///< [lanes]: synaptic events delivered
+  const u32* vrec_ptr;   ///< [lanes + 1]: recorded voltages, grouped by the lane owning them: ...
+  const u32* vrec_pop;   ///< ... population,
+  const u32* vrec_id;    ///< ... neuron,
+  const u32* vrec_col;   ///< ... column in a row
+  float* vrows;          ///< [row][n_vrec]
+  u32 n_vrec;
+
+  SNN_HD u32 lo(int p, int lane) const { return lane_lo[p * (lanes + 1) + lane]; }
+  SNN_HD u32 hi(int p, int lane) const { return lane_lo[p * (lanes + 1) + lane + 1]; }
+  SNN_HD int cell(int p, int lane) const { return p * lanes + lane; }
+  SNN_HD u64 spikes_at(int b, int p, int lane) const {
+    return static_cast<u64>(b) * q.n_total + pops[p].offset + lo(p, lane);
+  }
+  SNN_HD u32* spike_count_at(int b, int c) const { return spike_count + b * n_pops * lanes + c; }
+};
+
+/// Dense Poisson counts for the targets of groups [g_lo, g_hi) (4 targets per group, one Philox
+/// call each) by inversion: count = #{k : u >= threshold_k}. Written in batches so that the host
+/// compiler vectorises the Philox rounds and the comparisons; thresholds above the batch's largest
+/// word are skipped.
+SNN_HD inline void dense_poisson_groups(const PoissonView& s, float* in, u32 ut, u32 g_lo,
+                                        u32 g_hi) {
+  constexpr u32 kBatch = 16;
+  const u32* thr = s.thresholds;
+  const int n_thr = s.n_thresholds;
+  const float w = s.weight;
+  const CounterRng rng = s.rng;
+  for (u32 g = g_lo; g < g_hi; g += kBatch) {
+    u32 words[4 * kBatch];
+    SNN_SIMD
+    for (u32 i = 0; i < kBatch; ++i) {
+      Random4 R = rng.draw(ut, g + i, 0, 0);
+      words[i] = R.w[0];
+      words[kBatch + i] = R.w[1];
+      words[2 * kBatch + i] = R.w[2];
+      words[3 * kBatch + i] = R.w[3];
+    }
+    u32 top = 0;
+    for (u32 i = 0; i < 4 * kBatch; ++i) top = words[i] > top ? words[i] : top;
+    u32 count[4 * kBatch];
+    for (u32 i = 0; i < 4 * kBatch; ++i) count[i] = 0;
+    for (int k = 0; k < n_thr && thr[k] <= top; ++k) {
+      const u32 th = thr[k];
+      SNN_SIMD
+      for (u32 i = 0; i < 4 * kBatch; ++i) count[i] += words[i] >= th ? 1u : 0u;
+    }
+    const u32 n = g_hi - g < kBatch ? g_hi - g : kBatch;
+    for (u32 i = 0; i < n; ++i)
+      for (u32 q = 0; q < 4; ++q) {
+        const u32 c = count[q * kBatch + i];
+        if (c) in[4 * (g + i) + q] += w * static_cast<float>(c);
+      }
+  }
+}
+
+/// Poisson input of one source into the targets one lane owns, for step t.
+SNN_HD inline void apply_poisson(const NetView& v, const PoissonView& s, int lane, int t) {
+  const PopView& pop = v.pops[s.pop];
+  u32 lo = v.lo(s.pop, lane), hi = v.hi(s.pop, lane);
+  u32 a = lo > s.first ? lo : s.first;
+  u32 b = hi < s.first + s.count ? hi : s.first + s.count;
+  if (a >= b) return;
+  const u32 r0 = a - s.first, r1 = b - s.first;
+  const int at = t + s.delay;
+  const u32 ut = static_cast<u32>(t);
+  if (s.dense) {
+    // Targets of dense sources are always active: add to their entries directly.
+    float* in = v.q.x + v.q.slot_base(at) + pop.offset + s.first;
+    const u32 g_lo = (r0 + 3) >> 2, g_hi = r1 >> 2;  // groups of 4 wholly in [r0, r1)
+    auto one = [&](u32 r) {
+      Random4 R = s.rng.draw(ut, r >> 2, 0, 0);
+      u32 c = s.dense_count(R.w[r & 3], t, r);
+      if (c) in[r] += s.weight * static_cast<float>(c);
+    };
+    if (g_lo >= g_hi || !s.thresholds) {
+      for (u32 r = r0; r < r1; ++r) one(r);
+      return;
+    }
+    for (u32 r = r0; r < 4 * g_lo; ++r) one(r);
+    dense_poisson_groups(s, in, ut, g_lo, g_hi);
+    for (u32 r = 4 * g_hi; r < r1; ++r) one(r);
+    return;
+  }
+  const u32 B = PoissonView::kBlock;
+  for (u32 blk = r0 / B; blk <= (r1 - 1) / B; ++blk) {
+    u32 nb = s.count - blk * B < B ? s.count - blk * B : B;
+    u32 m = poisson_count(s.lambda * nb, s.rng, ut, blk, 2);
+    for (u32 e = 0; e < m; e += 2) {
+      Random4 R = s.rng.draw(ut, blk, 3, e >> 1);
+      for (u32 h = 0; h < 2 && e + h < m; ++h) {
+        u32 r = blk * B + uniform_index(R.w[2 * h], R.w[2 * h + 1], nb);
+        if (r >= r0 && r < r1) v.q.add(at, pop.offset, lo, s.pop, lane, s.first + r, s.weight);
+      }
+    }
+  }
+}
+
+/// Updates the active neurons of population p in one lane at step t (visitor over the model).
+struct UpdateCell {
+  const NetView& v;
+  int p, lane, t, b, parity;
+
+  template <class K>
+  SNN_HD void operator()(const K& kernel) const {
+    const K k = kernel;  // a local copy: stores to the state cannot alias its fields
+    const PopView& pop = v.pops[p];
+    const u32 lo = v.lo(p, lane), hi = v.hi(p, lane);
+    if (lo == hi) return;
+    const int c = v.cell(p, lane);
+    float* in = v.q.x + v.q.slot_base(t) + pop.offset;
+    const i32* stamp = v.q.stamp + v.q.slot_base(t) + pop.offset;
+    u32* spk = v.spikes + v.spikes_at(b, p, lane);
+    u32 ns = 0;
+    if (v.all_active[c]) {
+      for (u32 j = lo; j < hi; ++j) {
+        float x = in[j];
+        in[j] = 0.0f;
+        if (k.step(j, t, x).spiked) spk[ns++] = j;
+      }
+    } else {
+      for (u64 i = v.perm_ptr[c]; i < v.perm_ptr[c + 1]; ++i) {
+        u32 j = v.perm[i];
+        float x = in[j];
+        in[j] = 0.0f;
+        if (k.step(j, t, x).spiked) spk[ns++] = j;
+      }
+      // Neurons that could fire without input (current synapses), unless input lists them too.
+      u32* cin = v.carry[parity] + pop.offset + lo;
+      u32* cin_n = v.carry_count[parity] + c;
+      u32* cout = v.carry[1 - parity] + pop.offset + lo;
+      u32 nout = 0;
+      for (u32 i = 0; i < *cin_n; ++i) {
+        u32 j = cin[i];
+        if (stamp[j] == t) continue;
+        StepOutcome r = k.step(j, t, 0.0f);
+        if (r.spiked) spk[ns++] = j;
+        if (r.keep_active) cout[nout++] = j;
+      }
+      *cin_n = 0;
+      // Neurons that received input for step t.
+      const u32* list = v.q.touched + v.q.slot_base(t) + pop.offset + lo;
+      u32* n_list = v.q.count_of(t, p, lane);
+      for (u32 i = 0; i < *n_list; ++i) {
+        u32 j = list[i];
+        float x = in[j];
+        in[j] = 0.0f;
+        StepOutcome r = k.step(j, t, x);
+        if (r.spiked) spk[ns++] = j;
+        if (r.keep_active) cout[nout++] = j;
+      }
+      *n_list = 0;
+      v.carry_count[1 - parity][c] = nout;
+      // Delivery sums in spike order: make it the order of neuron ids, whatever the visit order.
+      sort_in_place(spk, ns);
+    }
+    *v.spike_count_at(b, c) = ns;
+    v.spike_total[c] += ns;
+    if (pop.record && ns) {
+      u32 n0 = v.rec_count[c];
+      u32* ids = v.rec_ids + v.rec_base[c] + n0;
+      i32* steps = v.rec_steps + v.rec_base[c] + n0;
+      for (u32 i = 0; i < ns; ++i) {
+        ids[i] = spk[i];
+        steps[i] = t;
+      }
+      v.rec_count[c] = n0 + ns;
+    }
+  }
+};
+
+/// Reads one neuron's membrane potential (visitor over the model).
+struct ReadVoltage {
+  u32 j;
+  int t;
+  float v;
+  template <class K>
+  SNN_HD void operator()(const K& k) {
+    v = k.voltage(j, t);
+  }
+};
+
+/// Phase 1 of a block, per lane: for each step, sources, then every population's active neurons,
+/// then the lane's recorded voltages. No lane reads another's data until the block ends.
+struct UpdateBlock {
+  NetView v;
+  int t0, steps;  ///< steps t0 + 1 .. t0 + steps
+  u32 row0;       ///< voltage row of the first step
+  SNN_HD void operator()(u32 lane_u) const {
+    const int lane = static_cast<int>(lane_u);
+    for (int b = 0; b < steps; ++b) {
+      const int t = t0 + 1 + b;
+      for (int s = 0; s < v.n_poisson; ++s) apply_poisson(v, v.poisson[s], lane, t);
+      for (int p = 0; p < v.n_pops; ++p) {
+        if (v.pops[p].generator) continue;
+        UpdateCell u{v, p, lane, t, b, t & 1};
+        visit_kernel(v.pops[p].kernel, u);
+      }
+      float* row = v.vrows + static_cast<u64>(row0 + b) * v.n_vrec;
+      for (u32 i = v.vrec_ptr[lane]; i < v.vrec_ptr[lane + 1]; ++i) {
+        ReadVoltage r{v.vrec_id[i], t, 0.0f};
+        visit_kernel(v.pops[v.vrec_pop[i]].kernel, r);
+        row[v.vrec_col[i]] = r.v;
+      }
+    }
+  }
+};
+
+template <class T>
+SNN_HD u64 lower_bound_in(const T* a, u64 b, u64 e, u32 x) {
+  while (b < e) {
+    u64 m = b + (e - b) / 2;
+    if (a[m] < x)
+      b = m + 1;
+    else
+      e = m;
+  }
+  return b;
+}
+
+/// Delivers n spikes (source ids) through one projection to the targets of one lane. kListed:
+/// the lane's targets may need listing for their arrival step (else they are always active).
+template <class T, bool kPerWeight, bool kPerDelay, bool kListed>
+SNN_HD u64 deliver(const NetView& v, const ProjectionView& pv, const T* tg, const u32* src, u32 n,
+                   int t, int lane) {
+  const int tp = pv.target_pop;
+  const u32 offset = v.pops[tp].offset;
+  const u32 tlo = v.lo(tp, lane), thi = v.hi(tp, lane);
+  const bool whole = tlo == 0 && thi == v.pops[tp].size;
+  const u64* row_ptr = pv.row_ptr;
+  const float* weights = pv.weights;
+  const std::uint16_t* delays = pv.delays;
+  const float weight = pv.weight;
+  // A projection-wide delay: one slot for the whole step.
+  const int at = t + pv.delay;
+  const u64 base = v.q.slot_base(at);
+  float* in = v.q.x + base + offset;
+  i32* stamp = v.q.stamp + base + offset;
+  u32* list = v.q.touched + base + offset + tlo;
+  u32* count = v.q.count_of(at, tp, lane);
+  u32 c = *count;
+  u64 events = 0;
+  for (u32 i = 0; i < n; ++i) {
+    const u32 s = src[i];
+    u64 b = row_ptr[s], e = row_ptr[s + 1];
+    if (!whole) {
+      b = lower_bound_in(tg, b, e, tlo);
+      e = lower_bound_in(tg, b, e, thi);
+    }
+    events += e - b;
+    for (u64 m = b; m < e; ++m) {
+      const u32 j = tg[m];
+      const float w = kPerWeight ? weights[m] : weight;
+      if (kPerDelay) {
+        v.q.add(t + delays[m], offset, tlo, tp, lane, j, w);
+      } else {
+        in[j] += w;
+        if (kListed && stamp[j] < at) {
+          stamp[j] = at;
+          list[c++] = j;
+        }
+      }
+    }
+  }
+  if (!kPerDelay) *count = c;
+  return events;
+}
+
+template <class T>
+SNN_HD u64 deliver_any(const NetView& v, const ProjectionView& pv, const T* tg, const u32* src,
+                       u32 n, int t, int lane) {
+  if (pv.weights)
+    return pv.delays ? deliver<T, true, true, true>(v, pv, tg, src, n, t, lane)
+                     : deliver<T, true, false, true>(v, pv, tg, src, n, t, lane);
+  if (pv.delays) return deliver<T, false, true, true>(v, pv, tg, src, n, t, lane);
+  return v.all_active[v.cell(pv.target_pop, lane)]
+             ? deliver<T, false, false, false>(v, pv, tg, src, n, t, lane)
+             : deliver<T, false, false, true>(v, pv, tg, src, n, t, lane);
+}
+
+/// Phase 2 of a block, per lane: every spike of the block's steps, in step order, into the queue
+/// slots of the lane's targets (all at least one block ahead: the block is the minimum delay).
+struct DeliverBlock {
+  NetView v;
+  int t0, steps;
+  SNN_HD void operator()(u32 lane_u) const {
+    const int lane = static_cast<int>(lane_u);
+    u64 events = 0;
+    for (int b = 0; b < steps; ++b) {
+      const int t = t0 + 1 + b;
+      for (int q = 0; q < v.n_proj; ++q) {
+        const ProjectionView& pv = v.proj[q];
+        const int sp = pv.source_pop;
+        if (v.lo(pv.target_pop, lane) == v.hi(pv.target_pop, lane)) continue;
+        auto run = [&](const u32* src, u32 n) {
+          if (n == 0) return;
+          events += pv.t16 ? deliver_any(v, pv, pv.t16, src, n, t, lane)
+                           : deliver_any(v, pv, pv.t32, src, n, t, lane);
+        };
+        if (v.pops[sp].generator) {
+          const u64* slice = v.gen_slice + 2 * (static_cast<u64>(b) * v.n_pops + sp);
+          run(v.gen_ids + slice[0], static_cast<u32>(slice[1] - slice[0]));
+        } else {
+          for (int sl = 0; sl < v.lanes; ++sl)
+            run(v.spikes + v.spikes_at(b, sp, sl), *v.spike_count_at(b, v.cell(sp, sl)));
+        }
+      }
+    }
+    v.events[lane] += events;
+  }
+};
+
+/// Membrane potential of neuron i of one population at step t (tests).
+struct VoltageOf {
+  const PopView* pop;
+  float* out;
+  int t;
+  SNN_HD void operator()(u32 i) const {
+    ReadVoltage r{i, t, 0.0f};
+    visit_kernel(pop->kernel, r);
+    out[i] = r.v;
+  }
+};
+
+/// Type-erased state of one neuron population.
+class NeuronGroup {
+ public:
+  virtual ~NeuronGroup() = default;
+  virtual AnyKernel kernel() = 0;
+  virtual bool always_active(std::size_t j) const = 0;
+  virtual void set_voltage(const std::vector<float>& v) = 0;
+  virtual void set_current(const std::vector<float>& i) = 0;
+};
+
+template <int I>
+class NeuronGroupOf : public NeuronGroup {
+ public:
+  using Model = ModelAt<I>;
+  NeuronGroupOf(const typename Model::Params& p, double dt, std::size_t n) : state_(p, dt, n) {}
+  AnyKernel kernel() override { return make_any_kernel<I>(state_.kernel()); }
+  bool always_active(std::size_t j) const override { return state_.always_active(j); }
+  void set_voltage(const std::vector<float>& v) override { state_.set_voltage(v); }
+  void set_current(const std::vector<float>& i) override { state_.set_current(i); }
+
+ private:
+  typename Model::State state_;
+};
+
+template <int I = 0>
+std::unique_ptr<NeuronGroup> make_group(const NeuronParams& p, double dt, std::size_t n) {
+  if constexpr (I < NeuronModels::size) {
+    if (p.index() == I) return std::make_unique<NeuronGroupOf<I>>(std::get<I>(p), dt, n);
+    return make_group<I + 1>(p, dt, n);
+  } else {
+    throw InvalidParameter("unknown neuron model");
+  }
+}
+
+/// The host reads device memory directly when the device system is the host (OMP/CPP).
+template <class T>
+const T* host_ptr(const DeviceVector<T>& v) {
+  return raw(v);
+}
+
+template <class T>
+std::vector<T> slice_to_host(const DeviceVector<T>& v, u64 begin, u64 n) {
+  std::vector<T> h(n);
+  if (n) thrust::copy(v.begin() + begin, v.begin() + begin + n, h.begin());
+  return h;
+}
+
+u32 next_pow2(u32 x) {
+  u32 p = 1;
+  while (p < x) p <<= 1;
+  return p;
+}
+
+}  // namespace
+
+struct Network::Impl {
+  struct PopEntry {
+    std::string name;
+    bool generator = false;
+    u32 size = 0;
+    PopulationSpec spec;
+    SpikeGeneratorSpec gen;
+  };
+  // Description.
+  std::vector<PopEntry> pops;
+  std::vector<ProjectionSpec> proj_specs;
+  std::vector<PoissonSpec> poisson_specs;
+  std::vector<CurrentSpec> current_specs;
+  std::vector<std::string> rec_spike_names;
+  bool no_spikes = false;
+  std::vector<std::pair<std::string, std::vector<u32>>> rec_voltage;
+
+  // Built state.
+  bool built = false;
+  double build_s = 0;
+  int t = 0;  // steps done
+  int L = 1, P = 0, slots = 1;
+  int block = 1;  // steps between synchronisations: the minimum delay (capped)
+  u32 n_total = 0;
+  std::vector<u32> offsets;
+  std::vector<std::unique_ptr<NeuronGroup>> groups;
+  std::vector<std::unique_ptr<Projection>> projections;
+  std::vector<std::unique_ptr<PoissonSource>> poissons;
+  std::vector<double> fanout;  // mean synapses per spike of each population, all projections
+  u64 static_work = 0;         // neuron visits per step regardless of input
+
+  DeviceVector<float> ring_x;
+  DeviceVector<i32> ring_stamp;
+  DeviceVector<u32> touched, touched_count;
+  DeviceVector<PopView> pop_views;
+  std::vector<PopView> pop_views_h;
+  DeviceVector<u32> lane_lo;
+  std::vector<u32> lane_lo_h;
+  DeviceVector<u8> all_active;
+  DeviceVector<u32> perm;
+  DeviceVector<u64> perm_ptr;
+  DeviceVector<u32> carry[2], carry_count[2];
+  DeviceVector<u32> spikes, spike_count;
+  DeviceVector<u64> spike_total, events;
+  DeviceVector<u32> rec_ids, rec_count;
+  DeviceVector<i32> rec_steps;
+  DeviceVector<u64> rec_base;
+  std::vector<u64> rec_base_h, rec_cap_h, cell_size_h;
+  std::vector<u8> record_h;
+  DeviceVector<PoissonView> poisson_views;
+  DeviceVector<ProjectionView> proj_views;
+  DeviceVector<u32> gen_ids;
+  std::vector<std::vector<i32>> gen_steps;  // per population (generators), sorted
+  std::vector<u64> gen_base, gen_cursor;
+  DeviceVector<u64> gen_slice;
+  std::vector<u64> gen_slice_h;
+  // Voltage recording, grouped by lane; columns follow the order of record_voltage().
+  DeviceVector<u32> vrec_ptr, vrec_pop, vrec_id, vrec_col;
+  std::vector<std::pair<int, std::vector<u32>>> vrec_groups;  // (population, ids) per report
+  u32 n_vrec = 0;
+  DeviceVector<float> vrows;
+  int vrow_capacity = 0, vrows_filled = 0;
+  bool recorder_ready = false;
+
+  int index_of(const std::string& name) const {
+    for (std::size_t i = 0; i < pops.size(); ++i)
+      if (pops[i].name == name) return static_cast<int>(i);
+    return -1;
+  }
+  int neuron_pop(const std::string& name, const std::string& what) const {
+    int p = index_of(name);
+    if (p < 0) throw InvalidParameter(what + ": no population named '" + name + "'");
+    if (pops[p].generator)
+      throw InvalidParameter(what + ": '" + name + "' is a spike generator, not a neuron population");
+    return p;
+  }
+  u32 lane_size(int p, int l) const {
+    return lane_lo_h[p * (L + 1) + l + 1] - lane_lo_h[p * (L + 1) + l];
+  }
+
+  NetView view() {
+    NetView v;
+    v.q = SpikeQueueView{raw(ring_x), raw(ring_stamp), raw(touched), raw(touched_count),
+                         n_total,      slots - 1,        P,           L};
+    v.pops = raw(pop_views);
+    v.n_pops = P;
+    v.lanes = L;
+    v.lane_lo = raw(lane_lo);
+    v.all_active = raw(all_active);
+    v.perm = raw(perm);
+    v.perm_ptr = raw(perm_ptr);
+    for (int k = 0; k < 2; ++k) {
+      v.carry[k] = raw(carry[k]);
+      v.carry_count[k] = raw(carry_count[k]);
+    }
+    v.spikes = raw(spikes);
+    v.spike_count = raw(spike_count);
+    v.spike_total = raw(spike_total);
+    v.rec_ids = raw(rec_ids);
+    v.rec_steps = raw(rec_steps);
+    v.rec_base = raw(rec_base);
+    v.rec_count = raw(rec_count);
+    v.poisson = raw(poisson_views);
+    v.n_poisson = static_cast<int>(poisson_views.size());
+    v.proj = raw(proj_views);
+    v.n_proj = static_cast<int>(proj_views.size());
+    v.gen_ids = raw(gen_ids);
+    v.gen_slice = raw(gen_slice);
+    v.events = raw(events);
+    v.vrec_ptr = raw(vrec_ptr);
+    v.vrec_pop = raw(vrec_pop);
+    v.vrec_id = raw(vrec_id);
+    v.vrec_col = raw(vrec_col);
+    v.vrows = raw(vrows);
+    v.n_vrec = n_vrec;
+    return v;
+  }
+};
+
+Network::Network(const SimConfig& config) : config_(config), impl_(std::make_unique<Impl>()) {
+  require(config.dt_ms > 0, "dt must be > 0 ms, got " + num(config.dt_ms));
+  require(config.lanes >= 0, "lanes must be >= 0, got " + std::to_string(config.lanes));
+}
+
+Network::~Network() = default;
+
+void Network::add_population(const PopulationSpec& spec) {
+  require(!impl_->built, "add_population after the network was built");
+  require(!spec.name.empty() && spec.name.find('/') == std::string::npos,
+          "population name must be non-empty and without '/': '" + spec.name + "'");
+  require(impl_->index_of(spec.name) < 0, "population '" + spec.name + "' defined twice");
+  require(spec.size >= 0, "population " + spec.name + ": size must be >= 0, got " +
+                              std::to_string(spec.size));
+  require(spec.size < (1ll << 31), "population " + spec.name + ": size too large");
+  std::visit([&](const auto& p) { p.validate(config_.dt_ms); }, spec.params);
+  if (spec.v_init.kind == VInit::Uniform)
+    require(spec.v_init.a <= spec.v_init.b,
+            "population " + spec.name + ": v_init range [" + num(spec.v_init.a) + ", " +
+                num(spec.v_init.b) + ") is empty");
+  Impl::PopEntry e;
+  e.name = spec.name;
+  e.size = static_cast<u32>(spec.size);
+  e.spec = spec;
+  impl_->pops.push_back(std::move(e));
+}
+
+void Network::add_spike_generator(const SpikeGeneratorSpec& spec) {
+  require(!impl_->built, "add_spike_generator after the network was built");
+  require(!spec.name.empty() && spec.name.find('/') == std::string::npos,
+          "population name must be non-empty and without '/': '" + spec.name + "'");
+  require(impl_->index_of(spec.name) < 0, "population '" + spec.name + "' defined twice");
+  require(spec.nodes.size() == spec.times_ms.size(),
+          "spike generator " + spec.name + ": " + std::to_string(spec.nodes.size()) +
+              " nodes but " + std::to_string(spec.times_ms.size()) + " times");
+  for (std::size_t i = 0; i < spec.nodes.size(); ++i) {
+    const std::string what = "spike generator " + spec.name + ": spike " + std::to_string(i);
+    require(spec.nodes[i] < spec.size, what + ": node " + std::to_string(spec.nodes[i]) +
+                                           " out of range [0, " + std::to_string(spec.size) + ")");
+    require(spec.times_ms[i] > 0, what + ": time " + num(spec.times_ms[i]) + " ms must be > 0");
+    steps_of(spec.times_ms[i], config_.dt_ms, what + ": time");
+  }
+  Impl::PopEntry e;
+  e.name = spec.name;
+  e.generator = true;
+  e.size = spec.size;
+  e.gen = spec;
+  impl_->pops.push_back(std::move(e));
+}
+
+void Network::connect(const ProjectionSpec& spec) {
+  require(!impl_->built, "connect after the network was built");
+  impl_->proj_specs.push_back(spec);
+}
+
+void Network::add_poisson(const PoissonSpec& spec) {
+  require(!impl_->built, "add_poisson after the network was built");
+  impl_->poisson_specs.push_back(spec);
+}
+
+void Network::add_current(const CurrentSpec& spec) {
+  require(!impl_->built, "add_current after the network was built");
+  impl_->current_specs.push_back(spec);
+}
+
+void Network::record_spikes(const std::string& population) {
+  require(!impl_->built, "record_spikes after the network was built");
+  impl_->rec_spike_names.push_back(population);
+}
+
+void Network::record_no_spikes() {
+  require(!impl_->built, "record_no_spikes after the network was built");
+  impl_->no_spikes = true;
+}
+
+void Network::record_voltage(const std::string& population, const std::vector<u32>& ids) {
+  require(!impl_->built, "record_voltage after the network was built");
+  impl_->rec_voltage.emplace_back(population, ids);
+}
+
+void Network::build() {
+  Impl& m = *impl_;
+  if (m.built) return;
+  const auto t0 = Clock::now();
+  const double dt = config_.dt_ms;
+  require(!m.pops.empty(), "the network has no populations");
+  m.P = static_cast<int>(m.pops.size());
+
+  // Index space: populations one after another.
+  u64 total = 0;
+  for (auto& p : m.pops) {
+    m.offsets.push_back(static_cast<u32>(total));
+    total += p.size;
+  }
+  require(total < (1ull << 31), "too many neurons: " + std::to_string(total));
+  m.n_total = static_cast<u32>(total);
+
+  // Lanes: each owns a contiguous share of every population.
+  m.L = config_.lanes > 0 ? config_.lanes : (device_is_cuda() ? 64 : std::max(1, num_threads()));
+  m.lane_lo_h.assign(static_cast<std::size_t>(m.P) * (m.L + 1), 0);
+  for (int p = 0; p < m.P; ++p)
+    for (int l = 0; l <= m.L; ++l)
+      m.lane_lo_h[p * (m.L + 1) + l] = static_cast<u32>(static_cast<u64>(m.pops[p].size) * l / m.L);
+  auto lane_of = [&](int p, u32 j) {
+    const u32* lo = m.lane_lo_h.data() + p * (m.L + 1);
+    return static_cast<int>(std::upper_bound(lo, lo + m.L + 1, j) - lo) - 1;
+  };
+
+  // Neuron state, initial potentials, currents.
+  std::vector<std::vector<float>> currents(m.P);
+  for (const CurrentSpec& c : m.current_specs) {
+    const std::string what = "current source into " + c.target;
+    int p = m.neuron_pop(c.target, what);
+    u32 n = m.pops[p].size;
+    u64 count = c.count < 0 ? (c.first < n ? n - c.first : 0) : static_cast<u64>(c.count);
+    require(static_cast<u64>(c.first) + count <= n,
+            what + ": neurons [" + std::to_string(c.first) + ", " + std::to_string(c.first + count) +
+                ") out of range [0, " + std::to_string(n) + ")");
+    if (currents[p].empty()) currents[p].assign(n, 0.0f);
+    for (u64 j = c.first; j < c.first + count; ++j)
+      currents[p][j] += static_cast<float>(c.amplitude_pa);
+  }
+  m.groups.resize(m.P);
+  for (int p = 0; p < m.P; ++p) {
+    auto& e = m.pops[p];
+    if (e.generator) continue;
+    m.groups[p] = make_group(e.spec.params, dt, e.size);
+    const VInit& vi = e.spec.v_init;
+    if (vi.kind == VInit::Constant) {
+      m.groups[p]->set_voltage(std::vector<float>(e.size, static_cast<float>(vi.a)));
+    } else if (vi.kind == VInit::Uniform) {
+      CounterRng rng{config_.seed, kStreamVInit + static_cast<u32>(p)};
+      std::vector<float> v(e.size);
+      for (u32 j = 0; j < e.size; ++j) {
+        Random4 r = rng.draw(j, 0, 0, 0);
+        v[j] = static_cast<float>(vi.a + (vi.b - vi.a) * uniform01_double(r.w[0], r.w[1]));
+      }
+      m.groups[p]->set_voltage(v);
+    }
+    if (!currents[p].empty()) m.groups[p]->set_current(currents[p]);
+  }
+
+  // Projections.
+  int max_delay = 1, min_delay = 1 << 30;
+  m.fanout.assign(m.P, 0.0);
+  for (std::size_t q = 0; q < m.proj_specs.size(); ++q) {
+    const ProjectionSpec& s = m.proj_specs[q];
+    const std::string what = "projection " + s.source + " -> " + s.target;
+    int sp = m.index_of(s.source);
+    require(sp >= 0, what + ": no population named '" + s.source + "'");
+    int tp = m.neuron_pop(s.target, what);
+    m.projections.push_back(std::make_unique<Projection>(
+        s, m.pops[sp].size, m.pops[tp].size, sp == tp, dt,
+        CounterRng{config_.seed, kStreamProjection + static_cast<u32>(q)}, sp, tp));
+    max_delay = std::max(max_delay, m.projections.back()->max_delay());
+    min_delay = std::min(min_delay, m.projections.back()->min_delay());
+    if (m.pops[sp].size)
+      m.fanout[sp] += static_cast<double>(m.projections.back()->synapses()) / m.pops[sp].size;
+  }
+  m.block = std::min(kMaxBlock, m.projections.empty() ? kMaxBlock : min_delay);
+
+  // Poisson sources; their dense targets are always active.
+  std::vector<std::vector<u8>> perm_flag(m.P);
+  for (int p = 0; p < m.P; ++p) perm_flag[p].assign(m.pops[p].size, 0);
+  for (std::size_t i = 0; i < m.poisson_specs.size(); ++i) {
+    const PoissonSpec& s = m.poisson_specs[i];
+    const std::string what = "poisson source into " + s.target;
+    int p = m.neuron_pop(s.target, what);
+    u32 n = m.pops[p].size;
+    u64 count = s.count < 0 ? (s.first < n ? n - s.first : 0) : static_cast<u64>(s.count);
+    require(static_cast<u64>(s.first) + count <= n,
+            what + ": neurons [" + std::to_string(s.first) + ", " + std::to_string(s.first + count) +
+                ") out of range [0, " + std::to_string(n) + ")");
+    require(s.rate_hz >= 0, what + ": rate must be >= 0 Hz, got " + num(s.rate_hz));
+    int delay = 1;
+    if (s.delay_ms != 0) {
+      require(s.delay_ms >= dt * (1 - 1e-9), what + ": delay " + num(s.delay_ms) +
+                                                 " ms is shorter than dt " + num(dt) + " ms");
+      delay = static_cast<int>(steps_of(s.delay_ms, dt, what + ": delay"));
+    }
+    max_delay = std::max(max_delay, delay);
+    m.poissons.push_back(std::make_unique<PoissonSource>(
+        p, s.first, static_cast<u32>(count), s.rate_hz, s.weight, delay, dt,
+        CounterRng{config_.seed, kStreamPoisson + static_cast<u32>(i)}));
+    if (m.poissons.back()->dense())
+      for (u64 j = s.first; j < s.first + count; ++j) perm_flag[p][j] = 1;
+  }
+  for (int p = 0; p < m.P; ++p)
+    if (m.groups[p])
+      for (u32 j = 0; j < m.pops[p].size; ++j)
+        if (!perm_flag[p][j] && m.groups[p]->always_active(j)) perm_flag[p][j] = 1;
+
+  // Active sets per cell (population × lane): all, or a list of always-active neurons.
+  const bool clock = config_.mode == Mode::ClockDriven;
+  std::vector<u8> all_active_h(static_cast<std::size_t>(m.P) * m.L, 0);
+  std::vector<u32> perm_h;
+  std::vector<u64> perm_ptr_h(static_cast<std::size_t>(m.P) * m.L + 1, 0);
+  m.static_work = 0;
+  for (int p = 0; p < m.P; ++p) {
+    for (int l = 0; l < m.L; ++l) {
+      const int c = p * m.L + l;
+      const u32 lo = m.lane_lo_h[p * (m.L + 1) + l], hi = m.lane_lo_h[p * (m.L + 1) + l + 1];
+      std::vector<u32> list;
+      for (u32 j = lo; j < hi; ++j)
+        if (perm_flag[p][j]) list.push_back(j);
+      if (!m.pops[p].generator && (clock || list.size() == hi - lo)) {
+        all_active_h[c] = 1;
+        m.static_work += hi - lo;
+      } else {
+        perm_h.insert(perm_h.end(), list.begin(), list.end());
+        m.static_work += list.size();
+      }
+      perm_ptr_h[c + 1] = perm_h.size();
+    }
+  }
+  for (auto& s : m.poissons)
+    if (s->dense()) m.static_work += s->view().count;
+
+  // The queue: a block's spikes land up to block - 1 + max_delay steps ahead. Always-active
+  // neurons never enter touched lists.
+  m.slots = static_cast<int>(next_pow2(static_cast<u32>(max_delay + m.block)));
+  {
+    std::vector<i32> stamps(m.n_total, -1);
+    for (int p = 0; p < m.P; ++p)
+      for (u32 j = 0; j < m.pops[p].size; ++j)
+        if (all_active_h[p * m.L + lane_of(p, j)] || perm_flag[p][j])
+          stamps[m.offsets[p] + j] = kAlwaysActive;
+    m.ring_x.assign(static_cast<std::size_t>(m.slots) * m.n_total, 0.0f);
+    m.ring_stamp.resize(static_cast<std::size_t>(m.slots) * m.n_total);
+    for (int s = 0; s < m.slots; ++s)
+      thrust::copy(stamps.begin(), stamps.end(),
+                   m.ring_stamp.begin() + static_cast<u64>(s) * m.n_total);
+  }
+  m.touched.resize(static_cast<std::size_t>(m.slots) * m.n_total);
+  m.touched_count.assign(static_cast<std::size_t>(m.slots) * m.P * m.L, 0);
+  m.all_active = to_device(all_active_h);
+  m.perm = to_device(perm_h);
+  m.perm_ptr = to_device(perm_ptr_h);
+  m.lane_lo = to_device(m.lane_lo_h);
+  for (int k = 0; k < 2; ++k) {
+    m.carry[k].resize(m.n_total);
+    m.carry_count[k].assign(static_cast<std::size_t>(m.P) * m.L, 0);
+  }
+  m.spikes.resize(static_cast<std::size_t>(m.block) * m.n_total);
+  m.spike_count.assign(static_cast<std::size_t>(m.block) * m.P * m.L, 0);
+  m.spike_total.assign(static_cast<std::size_t>(m.P) * m.L, 0);
+  m.events.assign(m.L, 0);
+
+  // Spike generators: events sorted by (step, node).
+  std::vector<u32> gen_ids_h;
+  m.gen_steps.assign(m.P, {});
+  m.gen_base.assign(m.P, 0);
+  m.gen_cursor.assign(m.P, 0);
+  for (int p = 0; p < m.P; ++p) {
+    if (!m.pops[p].generator) continue;
+    const SpikeGeneratorSpec& g = m.pops[p].gen;
+    std::vector<std::pair<i32, u32>> ev(g.nodes.size());
+    for (std::size_t i = 0; i < ev.size(); ++i)
+      ev[i] = {static_cast<i32>(steps_of(g.times_ms[i], dt, "spike time")), g.nodes[i]};
+    std::sort(ev.begin(), ev.end());
+    m.gen_base[p] = gen_ids_h.size();
+    for (auto& e : ev) {
+      m.gen_steps[p].push_back(e.first);
+      gen_ids_h.push_back(e.second);
+    }
+  }
+  m.gen_ids = to_device(gen_ids_h);
+  m.gen_slice_h.assign(static_cast<std::size_t>(2) * m.block * m.P, 0);
+  m.gen_slice = to_device(m.gen_slice_h);
+
+  // Recording choices.
+  m.record_h.assign(m.P, 0);
+  for (const std::string& name : m.rec_spike_names) m.record_h[m.neuron_pop(name, "record spikes")] = 1;
+  if (m.rec_spike_names.empty() && !m.no_spikes)
+    for (int p = 0; p < m.P; ++p) m.record_h[p] = !m.pops[p].generator;
+  std::vector<std::vector<std::array<u32, 3>>> by_lane(m.L);  // (population, id, column)
+  for (auto& [name, ids] : m.rec_voltage) {
+    int p = m.neuron_pop(name, "record voltage");
+    for (u32 j : ids)
+      require(j < m.pops[p].size, "record voltage: neuron " + std::to_string(j) + " of " + name +
+                                      " out of range [0, " + std::to_string(m.pops[p].size) + ")");
+    if (ids.empty()) continue;
+    for (auto& g : m.vrec_groups)
+      require(g.first != p, "record voltage: population " + name + " named twice");
+    m.vrec_groups.emplace_back(p, ids);
+    for (u32 j : ids) by_lane[lane_of(p, j)].push_back({static_cast<u32>(p), j, m.n_vrec++});
+  }
+  std::vector<u32> vptr(1, 0), vpop, vid, vcol;
+  for (int l = 0; l < m.L; ++l) {
+    for (auto& r : by_lane[l]) {
+      vpop.push_back(r[0]);
+      vid.push_back(r[1]);
+      vcol.push_back(r[2]);
+    }
+    vptr.push_back(static_cast<u32>(vpop.size()));
+  }
+  m.vrec_ptr = to_device(vptr);
+  m.vrec_pop = to_device(vpop);
+  m.vrec_id = to_device(vid);
+  m.vrec_col = to_device(vcol);
+
+  // Views.
+  m.pop_views_h.resize(m.P);
+  for (int p = 0; p < m.P; ++p) {
+    PopView& v = m.pop_views_h[p];
+    v.offset = m.offsets[p];
+    v.size = m.pops[p].size;
+    v.generator = m.pops[p].generator;
+    v.record = 0;
+    v.kernel = m.groups[p] ? m.groups[p]->kernel() : AnyKernel{};
+  }
+  m.pop_views = to_device(m.pop_views_h);
+  std::vector<PoissonView> pv;
+  for (auto& s : m.poissons) pv.push_back(s->view());
+  m.poisson_views = to_device(pv);
+  std::vector<ProjectionView> qv;
+  for (auto& q : m.projections) qv.push_back(q->view());
+  m.proj_views = to_device(qv);
+  m.rec_count.assign(static_cast<std::size_t>(m.P) * m.L, 0);
+  m.rec_base.assign(static_cast<std::size_t>(m.P) * m.L, 0);
+
+  m.built = true;
+  m.build_s = std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+RunStats Network::run(double duration_ms, Recorder* recorder,
+                      const std::function<void(double)>& progress) {
+  build();
+  Impl& m = *impl_;
+  const double dt = config_.dt_ms;
+  require(duration_ms >= 0, "run time must be >= 0 ms, got " + num(duration_ms));
+  const std::int64_t n_steps = steps_of(duration_ms, dt, "run time");
+  require(m.t + n_steps < (1ll << 30), "run too long: " + std::to_string(m.t + n_steps) + " steps");
+
+  // Recording buffers: per cell, room for one block of spikes beyond the flush threshold.
+  if (recorder && !m.recorder_ready) {
+    m.rec_base_h.assign(static_cast<std::size_t>(m.P) * m.L, 0);
+    m.rec_cap_h.assign(static_cast<std::size_t>(m.P) * m.L, 0);
+    m.cell_size_h.assign(static_cast<std::size_t>(m.P) * m.L, 0);
+    u64 total = 0;
+    for (int p = 0; p < m.P; ++p)
+      for (int l = 0; l < m.L; ++l) {
+        const int c = p * m.L + l;
+        u64 size = m.lane_size(p, l);
+        m.rec_base_h[c] = total;
+        m.cell_size_h[c] = size;
+        m.rec_cap_h[c] = m.record_h[p] ? m.block * size + std::clamp<u64>(8 * size, 1024, 65536) : 0;
+        total += m.rec_cap_h[c];
+      }
+    m.rec_ids.resize(total);
+    m.rec_steps.resize(total);
+    m.rec_base = to_device(m.rec_base_h);
+    for (int p = 0; p < m.P; ++p) {
+      m.pop_views_h[p].record = m.record_h[p];
+      if (m.record_h[p]) recorder->add_spike_population(m.pops[p].name);
+    }
+    m.pop_views = to_device(m.pop_views_h);
+    for (auto& [p, ids] : m.vrec_groups)
+      recorder->add_report(m.pops[p].name, std::vector<u64>(ids.begin(), ids.end()),
+                           (m.t + 1) * dt, dt);
+    m.vrow_capacity = std::max(kVoltageRows, m.block);
+    m.vrows.resize(static_cast<std::size_t>(m.vrow_capacity) * m.n_vrec);
+    m.recorder_ready = true;
+  }
+  const bool recording = recorder && m.recorder_ready;
+
+  auto flush_spikes = [&]() {
+    std::vector<u32> counts = to_std(m.rec_count);
+    for (int p = 0; p < m.P; ++p) {
+      if (!m.record_h[p]) continue;
+      std::vector<std::vector<u32>> ids(m.L);
+      std::vector<std::vector<i32>> steps(m.L);
+      u64 n = 0;
+      for (int l = 0; l < m.L; ++l) {
+        const int c = p * m.L + l;
+        ids[l] = slice_to_host(m.rec_ids, m.rec_base_h[c], counts[c]);
+        steps[l] = slice_to_host(m.rec_steps, m.rec_base_h[c], counts[c]);
+        n += counts[c];
+      }
+      // Merge the lanes: each is in (step, id) order and lanes hold ascending id ranges.
+      std::vector<double> times;
+      std::vector<u64> nodes;
+      times.reserve(n);
+      nodes.reserve(n);
+      std::vector<std::size_t> at(m.L, 0);
+      while (nodes.size() < n) {
+        i32 s = 0x7fffffff;
+        for (int l = 0; l < m.L; ++l)
+          if (at[l] < steps[l].size()) s = std::min(s, steps[l][at[l]]);
+        for (int l = 0; l < m.L; ++l)
+          for (; at[l] < steps[l].size() && steps[l][at[l]] == s; ++at[l]) {
+            times.push_back(s * dt);
+            nodes.push_back(ids[l][at[l]]);
+          }
+      }
+      recorder->append_spikes(m.pops[p].name, times, nodes);
+    }
+    thrust::fill(m.rec_count.begin(), m.rec_count.end(), 0u);
+  };
+  auto flush_voltages = [&]() {
+    if (m.vrows_filled == 0) return;
+    const u64 n_vrec = m.n_vrec;
+    std::vector<float> rows = slice_to_host(m.vrows, 0, m.vrows_filled * n_vrec);
+    std::size_t col = 0;
+    for (auto& [p, ids] : m.vrec_groups) {
+      const std::size_t n = ids.size();
+      std::vector<float> block(m.vrows_filled * n);
+      for (int r = 0; r < m.vrows_filled; ++r)
+        std::copy(rows.begin() + r * n_vrec + col, rows.begin() + r * n_vrec + col + n,
+                  block.begin() + r * n);
+      recorder->append_voltage_rows(m.pops[p].name, block.data(), m.vrows_filled);
+      col += n;
+    }
+    m.vrows_filled = 0;
+  };
+  auto flush = [&]() {
+    flush_spikes();
+    flush_voltages();
+    recorder->flush();
+  };
+
+  const std::vector<u64> spikes_before = to_std(m.spike_total);
+  const std::vector<u64> events_before = to_std(m.events);
+  const auto t0 = Clock::now();
+  NetView v = m.view();
+  const bool any_generator =
+      std::any_of(m.pops.begin(), m.pops.end(), [](auto& e) { return e.generator; });
+  auto parallel = [&](u64 work) { return device_is_cuda() || work >= kParallelGrain; };
+  thrust::counting_iterator<u32> lanes_begin(0), lanes_end(static_cast<u32>(m.L));
+  const int cells = m.P * m.L;
+  std::int64_t done = 0, next_report = 0;
+
+  while (done < n_steps) {
+    const int steps = static_cast<int>(std::min<std::int64_t>(m.block, n_steps - done));
+    const int t_first = m.t + 1;
+
+    if (recording) {
+      // Room for this block's spikes and voltage rows.
+      std::vector<u32> rc;
+      const u32* counts;
+      if constexpr (device_is_cuda()) {
+        rc = to_std(m.rec_count);
+        counts = rc.data();
+      } else {
+        counts = host_ptr(m.rec_count);
+      }
+      bool full = m.vrows_filled + steps > m.vrow_capacity;
+      for (int c = 0; c < cells && !full; ++c)
+        full = m.rec_cap_h[c] && counts[c] + steps * m.cell_size_h[c] > m.rec_cap_h[c];
+      if (full) flush();
+    }
+    if (any_generator) {
+      for (int b = 0; b < steps; ++b)
+        for (int p = 0; p < m.P; ++p) {
+          if (!m.pops[p].generator) continue;
+          const auto& st = m.gen_steps[p];
+          u64 a = m.gen_cursor[p];
+          while (a < st.size() && st[a] < t_first + b) ++a;
+          u64 e = a;
+          while (e < st.size() && st[e] == t_first + b) ++e;
+          m.gen_cursor[p] = e;
+          m.gen_slice_h[2 * (b * m.P + p)] = m.gen_base[p] + a;
+          m.gen_slice_h[2 * (b * m.P + p) + 1] = m.gen_base[p] + e;
+        }
+      thrust::copy(m.gen_slice_h.begin(), m.gen_slice_h.end(), m.gen_slice.begin());
+    }
+
+    // Phase 1: sources and neuron updates for the block's steps.
+    u64 work = m.static_work * steps;
+    if constexpr (!device_is_cuda()) {
+      const u32* tc = host_ptr(m.touched_count);
+      for (int b = 0; b < steps; ++b) {
+        const u32* slot = tc + static_cast<u64>((t_first + b) & (m.slots - 1)) * cells;
+        for (int c = 0; c < cells; ++c) work += slot[c];
+      }
+      const u32* cc = host_ptr(m.carry_count[t_first & 1]);
+      for (int c = 0; c < cells; ++c) work += static_cast<u64>(cc[c]) * steps;
+    }
+    UpdateBlock update{v, m.t, steps, static_cast<u32>(m.vrows_filled)};
+    if (parallel(work))
+      thrust::for_each(exec(), lanes_begin, lanes_end, update);
+    else
+      thrust::for_each(thrust::seq, lanes_begin, lanes_end, update);
+
+    // Phase 2: delivery of the block's spikes.
+    if (!m.proj_views.empty()) {
+      double fan = 0;
+      if constexpr (!device_is_cuda()) {
+        const u32* sc = host_ptr(m.spike_count);
+        for (int b = 0; b < steps; ++b)
+          for (int p = 0; p < m.P; ++p) {
+            u64 s = 0;
+            if (m.pops[p].generator)
+              s = m.gen_slice_h[2 * (b * m.P + p) + 1] - m.gen_slice_h[2 * (b * m.P + p)];
+            else
+              for (int l = 0; l < m.L; ++l) s += sc[b * cells + p * m.L + l];
+            fan += s * m.fanout[p];
+          }
+      }
+      DeliverBlock deliver{v, m.t, steps};
+      if (parallel(static_cast<u64>(fan)))
+        thrust::for_each(exec(), lanes_begin, lanes_end, deliver);
+      else
+        thrust::for_each(thrust::seq, lanes_begin, lanes_end, deliver);
+    }
+
+    m.t += steps;
+    done += steps;
+    if (recording) {
+      m.vrows_filled += steps;
+      if ((m.t / kFlushSteps) != ((m.t - steps) / kFlushSteps)) flush();
+    }
+    if (progress && done >= next_report) {
+      progress(static_cast<double>(done) / n_steps);
+      next_report = done + std::max<std::int64_t>(1, n_steps / 100);
+    }
+  }
+  if (recording) flush();
+
+  RunStats st;
+  st.steps = n_steps;
+  st.sim_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  const std::vector<u64> spikes_after = to_std(m.spike_total);
+  const std::vector<u64> events_after = to_std(m.events);
+  for (std::size_t c = 0; c < spikes_after.size(); ++c) st.spikes += spikes_after[c] - spikes_before[c];
+  for (std::size_t l = 0; l < events_after.size(); ++l) st.syn_events += events_after[l] - events_before[l];
+  return st;
+}
+
+double Network::build_seconds() const { return impl_->build_s; }
+std::int64_t Network::current_step() const { return impl_->t; }
+
+std::uint64_t Network::neurons() const {
+  u64 n = 0;
+  for (auto& p : impl_->pops)
+    if (!p.generator) n += p.size;
+  return n;
+}
+
+std::uint64_t Network::synapses() const {
+  u64 n = 0;
+  for (auto& q : impl_->projections) n += q->synapses();
+  return n;
+}
+
+std::vector<std::string> Network::population_names() const {
+  std::vector<std::string> names;
+  for (auto& p : impl_->pops)
+    if (!p.generator) names.push_back(p.name);
+  return names;
+}
+
+std::int64_t Network::population_size(const std::string& name) const {
+  int p = impl_->index_of(name);
+  require(p >= 0, "no population named '" + name + "'");
+  return impl_->pops[p].size;
+}
+
+std::uint64_t Network::spike_count(const std::string& population) const {
+  const Impl& m = *impl_;
+  int p = m.neuron_pop(population, "spike_count");
+  if (!m.built) return 0;
+  std::vector<u64> total = to_std(m.spike_total);
+  u64 n = 0;
+  for (int l = 0; l < m.L; ++l) n += total[p * m.L + l];
+  return n;
+}
+
+std::vector<float> Network::voltages(const std::string& population) const {
+  Impl& m = *impl_;
+  int p = m.neuron_pop(population, "voltages");
+  require(m.built, "voltages before the network was built");
+  const u32 n = m.pops[p].size;
+  DeviceVector<float> out(n);
+  thrust::for_each(exec(), thrust::counting_iterator<u32>(0), thrust::counting_iterator<u32>(n),
+                   VoltageOf{raw(m.pop_views) + p, raw(out), m.t});
+  return to_std(out);
+}
+
+std::vector<std::uint64_t> Network::projection_rows(int i) const {
+  return impl_->projections.at(i)->row_ptr_host();
+}
+std::vector<std::uint32_t> Network::projection_targets(int i) const {
+  return impl_->projections.at(i)->targets_host();
+}
+
+std::size_t Network::bytes() const {
+  const Impl& m = *impl_;
+  std::size_t b = 0;
+  for (auto& q : m.projections) b += q->bytes();
+  b += m.ring_x.size() * 8 + m.touched.size() * 4 + 2 * m.carry[0].size() * 4 +
+       m.spikes.size() * 4 + m.rec_ids.size() * 8 + m.vrows.size() * 4;
+  return b;
+}
+
+}  // namespace snn::sim

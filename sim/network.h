@@ -1,0 +1,113 @@
+// A network: neuron populations, spike generators, projections, Poisson and current sources, and
+// the run loop. Describe it, then run() builds it (once) and advances time.
+//
+// The run loop, per step t:
+//   1. in parallel over lanes (each lane owns a contiguous range of every population): Poisson
+//      sources add their input, then the lane's active neurons are updated: those listed for t in
+//      the spike queue (they received input), those always active (dense Poisson targets,
+//      suprathreshold currents) and, for current synapses, those that could still fire;
+//   2. in parallel over lanes: the spikes of step t are delivered into the queue slots t + delay of
+//      the targets each lane owns;
+//   3. recording.
+// EventDriven visits only active neurons; ClockDriven visits every neuron at every step with the
+// same arithmetic (a reference for tests: both give the same spikes).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/neurons/registry.h"
+#include "sim/sources/current.h"
+#include "sim/sources/poisson.h"
+#include "sim/sources/spike_generator.h"
+#include "sim/synapses/connectivity.h"
+
+namespace snn::sim {
+
+class Recorder;
+
+enum class Mode { EventDriven, ClockDriven };
+
+/// Initial membrane potential: the model's default, a constant, or uniform in [a, b).
+struct VInit {
+  enum Kind { Default, Constant, Uniform };
+  Kind kind = Default;
+  double a = 0, b = 0;
+  static VInit constant(double v) { return VInit{Constant, v, 0}; }
+  static VInit uniform(double lo, double hi) { return VInit{Uniform, lo, hi}; }
+};
+
+struct PopulationSpec {
+  std::string name;
+  std::int64_t size = 0;
+  NeuronParams params;  ///< which model, and its parameters
+  VInit v_init;
+};
+
+struct SimConfig {
+  double dt_ms = 0.1;       ///< time step, ms
+  std::uint64_t seed = 1;   ///< every random draw derives from it
+  Mode mode = Mode::EventDriven;
+  int lanes = 0;            ///< workers' partition; 0: the thread count (CPU) or 64 (CUDA)
+};
+
+struct RunStats {
+  std::int64_t steps = 0;
+  std::uint64_t spikes = 0;      ///< all neuron populations
+  std::uint64_t syn_events = 0;  ///< spike deliveries through projections
+  double sim_s = 0;              ///< wall time of the step loop
+};
+
+class Network {
+ public:
+  explicit Network(const SimConfig& config);
+  ~Network();
+  Network(const Network&) = delete;
+  Network& operator=(const Network&) = delete;
+
+  void add_population(const PopulationSpec& spec);
+  void add_spike_generator(const SpikeGeneratorSpec& spec);
+  void connect(const ProjectionSpec& spec);
+  void add_poisson(const PoissonSpec& spec);
+  void add_current(const CurrentSpec& spec);
+  /// Spikes of these populations go to the recorder (none named: every neuron population).
+  void record_spikes(const std::string& population);
+  /// No spikes go to the recorder.
+  void record_no_spikes();
+  /// The membrane potential of these neurons at every step goes to the recorder.
+  void record_voltage(const std::string& population, const std::vector<std::uint32_t>& ids);
+
+  /// Materialises populations, synapses and buffers (run() calls it if needed).
+  void build();
+  /// Advances `duration_ms` (a whole number of steps); spikes and voltages go to `recorder` when
+  /// given; progress(fraction done) is called now and then.
+  RunStats run(double duration_ms, Recorder* recorder = nullptr,
+               const std::function<void(double)>& progress = {});
+
+  const SimConfig& config() const { return config_; }
+  double build_seconds() const;
+  std::int64_t current_step() const;
+  std::uint64_t neurons() const;   ///< neurons of neuron populations
+  std::uint64_t synapses() const;
+  std::vector<std::string> population_names() const;  ///< neuron populations, in order
+  std::int64_t population_size(const std::string& name) const;
+  /// Spikes per neuron population since the start.
+  std::uint64_t spike_count(const std::string& population) const;
+  /// Membrane potentials of a population now (tests).
+  std::vector<float> voltages(const std::string& population) const;
+  /// The built projections' synapses (tests): row pointers and targets of projection i.
+  std::vector<std::uint64_t> projection_rows(int i) const;
+  std::vector<std::uint32_t> projection_targets(int i) const;
+  /// Device bytes held by synapses and buffers.
+  std::size_t bytes() const;
+
+ private:
+  struct Impl;
+  SimConfig config_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace snn::sim

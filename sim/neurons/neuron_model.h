@@ -1,0 +1,90 @@
+// What every neuron model shares: the per-step outcome, exact decay tables and parameter checks.
+//
+// A model (see lif_delta.h) is a struct with
+//   kName                         the name used in network files ("lif_delta")
+//   Params                        parameters with units, fields(f) to visit them, validate()
+//   State                         device arrays, one entry per neuron (structure of arrays)
+//   Kernel                        a trivially copyable view of State and the propagators, with
+//     SNN_HD StepOutcome step(j, t, x)   bring neuron j to step t exactly, add the input x that
+//                                        arrives at t, test the threshold
+//     SNN_HD float voltage(j, t)         V of neuron j at step t (after step t's update)
+// The state is stored only when something happens (an input, a spike): between events it is
+// evaluated from the last stored state in one exact step, so an idle neuron costs nothing and the
+// event-driven and clock-driven modes perform the same arithmetic.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "sim/core/config.h"
+#include "sim/core/device_vector.h"
+#include "sim/core/errors.h"
+
+namespace snn::sim {
+
+/// What one neuron did at one step.
+struct StepOutcome {
+  bool spiked;
+  bool keep_active;  ///< could cross the threshold with no further input: evaluate it next step
+};
+
+/// f(k) for integer k >= 0 from a table for small k (computed in double, stored as float), from
+/// the closed form beyond. Both simulation modes use the same values.
+struct DecayView {
+  const float* table;
+  int size;
+  double rate;  ///< f(k) = exp(-rate·k)
+  SNN_HD float operator()(int k) const {
+    return k < size ? table[k] : static_cast<float>(::exp(-rate * static_cast<double>(k)));
+  }
+};
+
+/// Owns the table of exp(-k·dt/tau), k = 0 .. size-1.
+class DecayTable {
+ public:
+  static constexpr int kSize = 4096;
+  DecayTable() = default;
+  explicit DecayTable(double dt_over_tau) : rate_(dt_over_tau) {
+    std::vector<float> h(kSize);
+    for (int k = 0; k < kSize; ++k) h[k] = static_cast<float>(std::exp(-rate_ * k));
+    table_ = to_device(h);
+  }
+  DecayView view() const { return DecayView{raw(table_), static_cast<int>(table_.size()), rate_}; }
+
+ private:
+  DeviceVector<float> table_;
+  double rate_ = 0;
+};
+
+/// A number as a user wrote it: 0.1, 2, 1e-05 (not std::to_string's 0.100000).
+inline std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+/// Number of steps in `ms` (a duration that must be a whole number of steps of `dt_ms`); names
+/// the quantity in the error: "t_ref 2.05 ms is not a multiple of dt 0.1 ms".
+inline std::int64_t steps_of(double ms, double dt_ms, const std::string& what) {
+  double k = std::round(ms / dt_ms);
+  if (!(std::fabs(k * dt_ms - ms) <= 1e-9 * std::max(1.0, std::fabs(ms))))
+    throw InvalidParameter(what + " " + num(ms) + " ms is not a multiple of dt " + num(dt_ms) +
+                           " ms");
+  return static_cast<std::int64_t>(k);
+}
+
+/// Throws InvalidParameter unless value > 0: "tau_m must be > 0 ms, got -1".
+inline void require_positive(const char* name, double value, const char* unit) {
+  if (!(value > 0))
+    throw InvalidParameter(std::string(name) + " must be > 0 " + unit + ", got " + num(value));
+}
+inline void require_non_negative(const char* name, double value, const char* unit) {
+  if (!(value >= 0))
+    throw InvalidParameter(std::string(name) + " must be >= 0 " + unit + ", got " + num(value));
+}
+
+}  // namespace snn::sim

@@ -1,0 +1,63 @@
+// A projection built: synapses stored by source (CSR), rows sorted by target. Targets take 16
+// bits when the target population has at most 65,536 neurons; a projection-wide weight or delay
+// is stored once, not per synapse.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "sim/core/device_vector.h"
+#include "sim/core/rng.h"
+#include "sim/synapses/connectivity.h"
+
+namespace snn::sim {
+
+/// What delivery reads, trivially copyable for device functors.
+struct ProjectionView {
+  const std::uint64_t* row_ptr;   ///< [n_source + 1]
+  const std::uint16_t* t16;       ///< targets when 16 bits suffice, else null
+  const std::uint32_t* t32;       ///< targets otherwise
+  const float* weights;           ///< per synapse, or null: `weight` for all
+  const std::uint16_t* delays;    ///< per synapse (steps), or null: `delay` for all
+  float weight;
+  int delay;                      ///< steps
+  int source_pop, target_pop;
+};
+
+class Projection {
+ public:
+  /// Builds `spec`'s synapses from n_source to n_target neurons (same_population: the rules'
+  /// autapses apply). Draws come from rng, so the result depends on the seed only.
+  Projection(const ProjectionSpec& spec, std::uint32_t n_source, std::uint32_t n_target,
+             bool same_population, double dt_ms, const CounterRng& rng, int source_pop,
+             int target_pop);
+
+  std::uint64_t synapses() const { return nnz_; }
+  int max_delay() const { return max_delay_; }
+  int min_delay() const { return min_delay_; }
+  std::uint32_t n_source() const { return n_source_; }
+  std::uint32_t n_target() const { return n_target_; }
+  ProjectionView view() const;
+
+  /// Host copies, for tests and inspection: row pointers, targets, weights and delays per synapse.
+  std::vector<std::uint64_t> row_ptr_host() const { return to_std(row_ptr_); }
+  std::vector<std::uint32_t> targets_host() const;
+  std::vector<float> weights_host() const;
+  std::vector<int> delays_host() const;
+  /// Bytes held on the device.
+  std::size_t bytes() const;
+
+ private:
+  std::uint32_t n_source_, n_target_;
+  std::uint64_t nnz_ = 0;
+  DeviceVector<std::uint64_t> row_ptr_;
+  DeviceVector<std::uint16_t> t16_;
+  DeviceVector<std::uint32_t> t32_;
+  DeviceVector<float> weights_;
+  DeviceVector<std::uint16_t> delays_;
+  float weight_ = 0;
+  int delay_ = 1, max_delay_ = 1, min_delay_ = 1;
+  int source_pop_, target_pop_;
+};
+
+}  // namespace snn::sim

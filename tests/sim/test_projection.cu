@@ -1,0 +1,172 @@
+// Projection builders: each rule's defining property, rows sorted by target, reproducibility,
+// autapses and multapses, weights and delays per synapse.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <numeric>
+#include <set>
+
+#include "sim/core/errors.h"
+#include "sim/synapses/projection.h"
+
+namespace snn::sim {
+namespace {
+
+constexpr double kDt = 0.1;
+
+Projection build(Connectivity c, std::uint32_t n_src, std::uint32_t n_tgt, bool same = false,
+                 std::uint64_t seed = 7, Distribution w = Distribution::constant(0.5),
+                 Distribution d = Distribution::constant(1.0)) {
+  ProjectionSpec s;
+  s.source = "a";
+  s.target = same ? "a" : "b";
+  s.connectivity = std::move(c);
+  s.weight = w;
+  s.delay_ms = d;
+  return Projection(s, n_src, n_tgt, same, kDt, CounterRng{seed, 3}, 0, same ? 0 : 1);
+}
+
+/// Rows as (source, target) pairs; checks each row is sorted.
+std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs_of(const Projection& p) {
+  auto rows = p.row_ptr_host();
+  auto tg = p.targets_host();
+  EXPECT_EQ(rows.size(), p.n_source() + 1u);
+  EXPECT_EQ(rows.back(), tg.size());
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> out;
+  for (std::uint32_t s = 0; s < p.n_source(); ++s) {
+    EXPECT_TRUE(std::is_sorted(tg.begin() + rows[s], tg.begin() + rows[s + 1])) << "row " << s;
+    for (auto m = rows[s]; m < rows[s + 1]; ++m) {
+      EXPECT_LT(tg[m], p.n_target());
+      out.emplace_back(s, tg[m]);
+    }
+  }
+  return out;
+}
+
+TEST(Projection, FixedInDegreeGivesEveryTargetExactlyK) {
+  Projection p = build(Connectivity::fixed_indegree(30), 500, 200);
+  auto pairs = pairs_of(p);
+  EXPECT_EQ(p.synapses(), 200u * 30u);
+  std::vector<int> in(200, 0);
+  for (auto& [s, t] : pairs) ++in[t];
+  for (int k : in) EXPECT_EQ(k, 30);
+  // Sources spread over the whole source population.
+  std::set<std::uint32_t> sources;
+  for (auto& [s, t] : pairs) sources.insert(s);
+  EXPECT_GT(sources.size(), 450u);
+}
+
+TEST(Projection, FixedOutDegreeGivesEverySourceExactlyK) {
+  Projection p = build(Connectivity::fixed_outdegree(25), 300, 70000);  // 32-bit targets
+  auto rows = p.row_ptr_host();
+  for (std::uint32_t s = 0; s < 300; ++s) EXPECT_EQ(rows[s + 1] - rows[s], 25u);
+  pairs_of(p);
+}
+
+TEST(Projection, FixedProbabilityHasTheExpectedCount) {
+  const double prob = 0.1;
+  Projection p = build(Connectivity::fixed_probability(prob), 400, 500);
+  pairs_of(p);
+  double n = 400.0 * 500.0, mean = n * prob, sd = std::sqrt(n * prob * (1 - prob));
+  EXPECT_NEAR(static_cast<double>(p.synapses()), mean, 5 * sd);
+  EXPECT_EQ(build(Connectivity::fixed_probability(0.0), 10, 10).synapses(), 0u);
+  EXPECT_EQ(build(Connectivity::fixed_probability(1.0), 10, 10).synapses(), 100u);
+}
+
+TEST(Projection, OneToOneAllToAllAndLists) {
+  auto one = pairs_of(build(Connectivity::one_to_one(), 5, 5));
+  EXPECT_EQ(one, (std::vector<std::pair<std::uint32_t, std::uint32_t>>{{0, 0}, {1, 1}, {2, 2}, {3, 3}, {4, 4}}));
+  EXPECT_EQ(build(Connectivity::all_to_all(), 4, 6).synapses(), 24u);
+  EXPECT_EQ(build(Connectivity::all_to_all(), 4, 4, true).synapses(), 16u);
+  Connectivity no_self = Connectivity::all_to_all();
+  no_self.allow_autapses = false;
+  EXPECT_EQ(build(no_self, 4, 4, true).synapses(), 12u);
+
+  Connectivity list = Connectivity::list({2, 0, 2, 1}, {1, 3, 0, 3});
+  list.weights = {0.1f, 0.2f, 0.3f, 0.4f};
+  list.delays_ms = {0.1, 0.2, 0.3, 0.4};
+  Projection p = build(list, 3, 4);
+  EXPECT_EQ(pairs_of(p), (std::vector<std::pair<std::uint32_t, std::uint32_t>>{{0, 3}, {1, 3}, {2, 0}, {2, 1}}));
+  EXPECT_EQ(p.weights_host(), (std::vector<float>{0.2f, 0.4f, 0.3f, 0.1f}));
+  EXPECT_EQ(p.delays_host(), (std::vector<int>{2, 4, 3, 1}));
+  EXPECT_EQ(p.min_delay(), 1);
+  EXPECT_EQ(p.max_delay(), 4);
+}
+
+TEST(Projection, SameSeedSameSynapsesOtherSeedOthers) {
+  auto a = pairs_of(build(Connectivity::fixed_indegree(10), 100, 100, false, 1));
+  auto b = pairs_of(build(Connectivity::fixed_indegree(10), 100, 100, false, 1));
+  auto c = pairs_of(build(Connectivity::fixed_indegree(10), 100, 100, false, 2));
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+}
+
+TEST(Projection, AutapsesAndMultapsesCanBeExcluded) {
+  for (Rule r : {Rule::FixedInDegree, Rule::FixedOutDegree, Rule::FixedProbability}) {
+    Connectivity c;
+    c.rule = r;
+    c.degree = 15;
+    c.probability = 0.5;
+    c.allow_autapses = false;
+    c.allow_multapses = false;
+    auto pairs = pairs_of(build(c, 20, 20, true));
+    std::set<std::pair<std::uint32_t, std::uint32_t>> unique(pairs.begin(), pairs.end());
+    EXPECT_EQ(unique.size(), pairs.size()) << rule_name(r);
+    for (auto& [s, t] : pairs) EXPECT_NE(s, t) << rule_name(r);
+  }
+  // With multapses allowed, a small pool repeats partners.
+  auto pairs = pairs_of(build(Connectivity::fixed_indegree(15), 20, 20, true));
+  std::set<std::pair<std::uint32_t, std::uint32_t>> unique(pairs.begin(), pairs.end());
+  EXPECT_LT(unique.size(), pairs.size());
+  Connectivity too_many = Connectivity::fixed_indegree(20);
+  too_many.allow_autapses = false;
+  too_many.allow_multapses = false;
+  EXPECT_THROW(build(too_many, 20, 20, true), InvalidParameter);
+}
+
+TEST(Projection, WeightsAndDelaysPerSynapse) {
+  Projection p = build(Connectivity::fixed_indegree(50), 200, 200, false, 3,
+                       Distribution::normal(1.0, 0.5), Distribution::uniform(0.5, 1.5));
+  auto w = p.weights_host();
+  auto d = p.delays_host();
+  double mean = std::accumulate(w.begin(), w.end(), 0.0) / w.size(), var = 0;
+  for (float x : w) var += (x - mean) * (x - mean);
+  var /= w.size();
+  EXPECT_NEAR(mean, 1.0, 0.02);
+  EXPECT_NEAR(std::sqrt(var), 0.5, 0.02);
+  std::vector<int> seen(20, 0);
+  for (int k : d) {
+    ASSERT_GE(k, 5);
+    ASSERT_LE(k, 15);
+    ++seen[k];
+  }
+  for (int k = 5; k <= 15; ++k) EXPECT_GT(seen[k], 500) << k;
+  EXPECT_EQ(p.min_delay(), 5);
+  EXPECT_EQ(p.max_delay(), 15);
+}
+
+TEST(Projection, BadDelaysAndRulesSayWhatIsWrong) {
+  auto message = [](auto f) {
+    try {
+      f();
+    } catch (const InvalidParameter& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message([] { build(Connectivity::one_to_one(), 3, 3, false, 1, Distribution::constant(1),
+                               Distribution::constant(0.05)); }),
+            "projection a -> b delay 0.05 ms is shorter than dt 0.1 ms");
+  EXPECT_EQ(message([] { build(Connectivity::one_to_one(), 3, 3, false, 1, Distribution::constant(1),
+                               Distribution::constant(0.25)); }),
+            "projection a -> b delay 0.25 ms is not a multiple of dt 0.1 ms");
+  EXPECT_EQ(message([] { build(Connectivity::one_to_one(), 3, 4); }),
+            "projection a -> b: one_to_one needs equal sizes, got 3 and 4");
+  EXPECT_EQ(message([] { build(Connectivity::fixed_probability(1.5), 3, 4); }),
+            "projection a -> b: probability must be in [0, 1], got 1.5");
+  EXPECT_EQ(message([] { build(Connectivity::list({0, 5}, {1, 1}), 3, 4); }),
+            "projection a -> b: list entry 1: source 5 out of range [0, 3)");
+}
+
+}  // namespace
+}  // namespace snn::sim

@@ -1,0 +1,129 @@
+// snn-sim: command line, summary, and one clear line with a non-zero exit for each bad input.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "apps/snn-sim/run_sim.h"
+#include "apps/snn-sim/sim_options.h"
+#include "sim/core/errors.h"
+#include "tests/io/temp_dir.h"
+
+namespace snn::apps {
+namespace {
+
+SimArgs args_of(std::vector<std::string> words) {
+  std::vector<const char*> argv = {"snn-sim"};
+  for (auto& w : words) argv.push_back(w.c_str());
+  return parse_sim_args(static_cast<int>(argv.size()), argv.data());
+}
+
+std::string run_error(std::vector<std::string> words) {
+  try {
+    std::ostringstream out;
+    run_sim(args_of(std::move(words)), out);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+/// Runs the binary; returns (exit status, stderr).
+std::pair<int, std::string> run_binary(const std::string& args) {
+  test::TempDir d;
+  std::string cmd = std::string(SNN_SIM_BINARY) + " " + args + " >/dev/null 2>" + (d / "err");
+  int status = std::system(cmd.c_str());
+  std::ifstream f(d / "err");
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, ss.str()};
+}
+
+void write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+TEST(SnnSim, OptionsParseSingleDashAndDefaults) {
+  SimArgs a = args_of({"-network", "sparse", "-n", "500", "-k", "10", "-t", "50", "-seed", "3",
+                       "-record-v", "neurons:0-2,7", "-j", "-0.1"});
+  EXPECT_EQ(a.network, "sparse");
+  EXPECT_EQ(a.n, 500);
+  EXPECT_EQ(*a.t_ms, 50.0);
+  EXPECT_EQ(*a.seed, 3u);
+  EXPECT_EQ(*a.j, -0.1);
+  EXPECT_EQ(parse_id_list("0-2,7", "x"), (std::vector<std::uint32_t>{0, 1, 2, 7}));
+  EXPECT_THROW(args_of({"-bogus", "1"}), SimUsageError);
+  EXPECT_THROW(args_of({"-mode", "lazy"}), SimUsageError);
+  EXPECT_THROW(args_of({"-record-v", "3-1"}), SimUsageError);
+  EXPECT_THROW(args_of({"-order", "many"}), SimUsageError);
+}
+
+TEST(SnnSim, SummaryHasTheKeysScriptsRead) {
+  test::TempDir d;
+  std::ostringstream out;
+  SimSummary s = run_sim(args_of({"-network", "brunel", "-order", "40", "-t", "100", "-summary",
+                                  d / "s.json", "-out", d / "s.h5", "-record-v", "exc:0,1",
+                                  "-progress", "off"}),
+                         out);
+  EXPECT_EQ(s.neurons, 200u);
+  EXPECT_GT(s.spikes, 0u);
+  for (const char* line : {"neurons", "synapses", "spikes", "mean rate", "syn events", "build",
+                           "simulation", "events/s", "peak memory"})
+    EXPECT_NE(out.str().find(line), std::string::npos) << line;
+  std::ifstream f(d / "s.json");
+  nlohmann::json j = nlohmann::json::parse(f);
+  for (const char* key : {"neurons", "synapses", "spikes", "rate_hz", "syn_events", "build_s", "sim_s"})
+    EXPECT_TRUE(j.contains(key)) << key;
+  EXPECT_EQ(j["neurons"], 200);
+  EXPECT_EQ(j["spikes"].get<std::uint64_t>(), s.spikes);
+}
+
+TEST(SnnSim, EachBadInputGivesItsError) {
+  test::TempDir d;
+  const std::string pop = R"({"name": "a", "model": "lif_delta", "size": 10)";
+  write(d / "tau.json", "{\"populations\": [" + pop + ", \"params\": {\"tau_m\": 0}}]}");
+  write(d / "short.json", "{\"populations\": [" + pop + "}], \"projections\": [{\"source\": \"a\", "
+        "\"target\": \"a\", \"rule\": \"one_to_one\", \"weight\": 1, \"delay\": 0.05}]}");
+  write(d / "multiple.json", "{\"populations\": [" + pop + "}], \"projections\": [{\"source\": \"a\", "
+        "\"target\": \"a\", \"rule\": \"one_to_one\", \"weight\": 1, \"delay\": 0.15}]}");
+  write(d / "size.json", R"({"populations": [{"name": "a", "model": "lif_delta", "size": -4}]})");
+  write(d / "bad.json", "{\"populations\": [\n  {\"name\": }\n]}");
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  } cases[] = {
+      {{"-network", d / "tau.json"}, "tau_m must be > 0 ms, got 0"},
+      {{"-network", "brunel", "-order", "10", "-dt", "0"}, "dt must be > 0 ms, got 0"},
+      {{"-network", "brunel", "-order", "10", "-dt", "-0.1"}, "dt must be > 0 ms, got -0.1"},
+      {{"-network", d / "short.json"}, "delay 0.05 ms is shorter than dt 0.1 ms"},
+      {{"-network", d / "multiple.json"}, "delay 0.15 ms is not a multiple of dt 0.1 ms"},
+      {{"-network", "brunel", "-order", "10", "-dt", "0.2"}, "delay 1.5 ms is not a multiple of dt 0.2 ms"},
+      {{"-network", "brunel", "-order", "-5"}, "order must be >= 1, got -5"},
+      {{"-network", "sparse", "-n", "-3"}, "n must be >= 1, got -3"},
+      {{"-network", d / "size.json"}, "size: must be >= 0, got -4"},
+      {{"-network", d / "missing.json"}, "cannot read network file"},
+      {{"-network", d / "bad.json"}, "bad.json: parse error at line 2"},
+      {{"-network", "brunel", "-order", "10", "-out", "/nonexistent-dir/x.h5"}, "/nonexistent-dir/x.h5"},
+      {{"-network", "brunel", "-order", "10", "-summary", "/nonexistent-dir/s.json"}, "/nonexistent-dir"},
+      {{"-network", "brunel", "-order", "10", "-t", "1.05"}, "run time 1.05 ms is not a multiple of dt 0.1 ms"},
+  };
+  for (auto& c : cases) {
+    std::string e = run_error(c.args);
+    EXPECT_NE(e.find(c.message), std::string::npos) << c.args[1] << ": " << e;
+  }
+}
+
+TEST(SnnSim, TheProgramPrintsOneLineAndExitsNonZero) {
+  auto [status, err] = run_binary("-network /nonexistent.json");
+  EXPECT_EQ(status, 1);
+  EXPECT_EQ(err, "snn-sim: error: cannot read network file /nonexistent.json\n");
+  auto [status2, err2] = run_binary("-order");
+  EXPECT_EQ(status2, 2);
+  EXPECT_EQ(std::count(err2.begin(), err2.end(), '\n'), 1) << err2;
+  auto [status3, err3] = run_binary("-network brunel -order 20 -t 10 -progress off");
+  EXPECT_EQ(status3, 0) << err3;
+}
+
+}  // namespace
+}  // namespace snn::apps
