@@ -24,15 +24,13 @@ else()
   message(FATAL_ERROR "SNN_DEVICE_SYSTEM must be OMP, CUDA or CPP, not '${SNN_DEVICE_SYSTEM}'")
 endif()
 
-# Thrust headers for host systems: the CUDA toolkit's CCCL when present (the same Thrust as the
-# CUDA build), else Debian's libthrust-dev.
-if(NOT SNN_DEVICE_SYSTEM STREQUAL "CUDA")
-  find_path(SNN_THRUST_INCLUDE thrust/version.h
-            HINTS /usr/local/cuda/include/cccl /usr/local/cuda/targets/x86_64-linux/include/cccl
-            PATHS /usr/include)
-  if(NOT SNN_THRUST_INCLUDE)
-    message(FATAL_ERROR "Thrust not found: apt-get install libthrust-dev, or install the CUDA toolkit")
-  endif()
+# Thrust headers for g++: the CUDA toolkit's CCCL when present (the same Thrust as nvcc uses, so
+# plain C++ files of a CUDA build see the same Thrust as its .cu files), else Debian's libthrust-dev.
+find_path(SNN_THRUST_INCLUDE thrust/version.h
+          HINTS /usr/local/cuda/include/cccl /usr/local/cuda/targets/x86_64-linux/include/cccl
+          PATHS /usr/include)
+if(NOT SNN_THRUST_INCLUDE)
+  message(FATAL_ERROR "Thrust not found: apt-get install libthrust-dev, or install the CUDA toolkit")
 endif()
 find_path(SNN_RANDOM123_INCLUDE Random123/philox.h)
 if(NOT SNN_RANDOM123_INCLUDE)
@@ -52,6 +50,8 @@ if(SNN_DEVICE_SYSTEM STREQUAL "CUDA")
   target_compile_options(snn_backend INTERFACE
     $<$<COMPILE_LANGUAGE:CUDA>:--extended-lambda --expt-relaxed-constexpr -Xcompiler=-fopenmp>)
   target_link_libraries(snn_backend INTERFACE CUDA::cudart CUDA::cublas)
+  target_include_directories(snn_backend SYSTEM BEFORE INTERFACE
+                             $<$<COMPILE_LANGUAGE:CXX>:${SNN_THRUST_INCLUDE}>)
 else()
   target_include_directories(snn_backend SYSTEM BEFORE INTERFACE ${SNN_THRUST_INCLUDE})
 endif()

@@ -130,7 +130,7 @@ TrainArgs parse_train_args(int argc, const char* const argv[]) {
       ("channels", po::value<std::vector<std::string>>(&channels)->composing(), "stage widths, e.g. 16,32")
       ("blocks", po::value<std::vector<std::string>>(&blocks)->composing(), "blocks per stage, e.g. 1,1")
       ("encoder", po::value<std::string>(&a.encoder), "poisson or direct (default poisson for fc, direct for resnet)")
-      ("preset", po::value<std::string>(&a.preset), "resnet size preset: tiny or small")
+      ("preset", po::value<std::string>(&a.preset), "resnet size preset: tiny, small (default) or medium")
       ("spiking-readout", po::bool_switch(&a.spiking_readout), "resnet: LIF after the readout Linear (spikes out)");
   po::options_description all("snn-train: train a spiking network with BPTT on MNIST-format data.\n"
                               "Usage: snn-train -data-dir DIR [-out-dir DIR] [-T 100] [-b 64] [-epochs N] ...\n");
