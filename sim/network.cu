@@ -15,6 +15,7 @@
 #include <numeric>
 
 #include "sim/core/errors.h"
+#include "sim/core/prefetch.h"
 #include "sim/core/simd.h"
 #include "sim/core/threads.h"
 #include "sim/events/spike_queue.h"
@@ -218,7 +219,13 @@ struct UpdateCell {
       // Neurons that received input for step t.
       const u32* list = v.q.touched + v.q.slot_base(t) + pop.offset + lo;
       u32* n_list = v.q.count_of(t, p, lane);
-      for (u32 i = 0; i < *n_list; ++i) {
+      const u32 nl = *n_list;
+      for (u32 i = 0; i < nl; ++i) {
+        if (i + kPrefetchAhead < nl) {
+          const u32 ahead = list[i + kPrefetchAhead];
+          prefetch(in + ahead);
+          k.prefetch(ahead);
+        }
         u32 j = list[i];
         float x = in[j];
         in[j] = 0.0f;
@@ -326,6 +333,11 @@ SNN_HD u64 deliver(const NetView& v, const ProjectionView& pv, const T* tg, cons
     }
     events += e - b;
     for (u64 m = b; m < e; ++m) {
+      if (!kPerDelay && m + kPrefetchAhead < e) {
+        const u32 ahead = tg[m + kPrefetchAhead];
+        prefetch(in + ahead);
+        if (kListed) prefetch(stamp + ahead);
+      }
       const u32 j = tg[m];
       const float w = kPerWeight ? weights[m] : weight;
       if (kPerDelay) {

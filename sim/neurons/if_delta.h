@@ -4,6 +4,7 @@
 // Exact between events: V(t) = V(t0) + (I_e/C_m)·(t - t0). Starts at V_reset unless set.
 #pragma once
 
+#include "sim/core/prefetch.h"
 #include "sim/neurons/neuron_model.h"
 
 namespace snn::sim {
@@ -12,11 +13,11 @@ struct IfDelta {
   static constexpr const char* kName = "if_delta";
 
   struct Params {
-    double c_m = 250.0;     ///< membrane capacitance, pF, default 250 (converts I_e into mV/ms)
-    double v_th = 20.0;     ///< spike threshold, mV, default 20
-    double v_reset = 0.0;   ///< reset and initial potential, mV, default 0
-    double t_ref = 2.0;     ///< absolute refractory period, ms (a multiple of dt), default 2
-    double i_e = 0.0;       ///< constant input current, pA, default 0
+    double c_m = 250.0;    ///< membrane capacitance, pF, default 250 (converts I_e into mV/ms)
+    double v_th = 20.0;    ///< spike threshold, mV, default 20
+    double v_reset = 0.0;  ///< reset and initial potential, mV, default 0
+    double t_ref = 2.0;    ///< absolute refractory period, ms (a multiple of dt), default 2
+    double i_e = 0.0;      ///< constant input current, pA, default 0
 
     template <class F>
     void fields(F&& f) {
@@ -30,16 +31,16 @@ struct IfDelta {
       require_positive("c_m", c_m, "pF");
       require_non_negative("t_ref", t_ref, "ms");
       steps_of(t_ref, dt_ms, "t_ref");
-      require(v_reset < v_th, "v_reset (" + num(v_reset) + " mV) must be below v_th (" +
-                                  num(v_th) + " mV)");
+      require(v_reset < v_th,
+              "v_reset (" + num(v_reset) + " mV) must be below v_th (" + num(v_th) + " mV)");
     }
   };
 
   struct Kernel {
-    float* v;                  ///< V at t_last, mV
-    std::int32_t* t_last;      ///< step of the stored V (end of refractoriness after a spike)
-    const float* drift_each;   ///< per-neuron drift when currents differ, else null
-    float drift;               ///< I_e·dt/C_m, mV per step
+    float* v;                 ///< V at t_last, mV
+    std::int32_t* t_last;     ///< step of the stored V (end of refractoriness after a spike)
+    const float* drift_each;  ///< per-neuron drift when currents differ, else null
+    float drift;              ///< I_e·dt/C_m, mV per step
     float v_th, v_reset;
     int ref_steps;
 
@@ -59,6 +60,10 @@ struct IfDelta {
         t_last[j] = t;
       }
       return StepOutcome{false, false};
+    }
+    SNN_HD void prefetch(std::uint32_t j) const {
+      snn::prefetch(v + j);
+      snn::prefetch(t_last + j);
     }
     SNN_HD float voltage(std::uint32_t j, int t) const {
       int k = t - t_last[j];

@@ -1,12 +1,13 @@
 // Leaky integrate-and-fire neuron with delta (voltage-jump) synapses, as NEST's iaf_psc_delta.
 //   tau_m dV/dt = -(V - E_L) + (tau_m/C_m)·I_e;  an input spike of weight w makes V jump by w (mV).
 //   V >= V_th: a spike, V = V_reset and clamped for t_ref; input arriving meanwhile is discarded.
-// Exact between events: V(t) = V_inf + (V(t0) - V_inf)·exp(-(t - t0)/tau_m), V_inf = E_L + I_e·tau_m/C_m.
-// Refractoriness is stored in the same stamp: after a spike at step s, t_last = s + t_ref/dt and
-// V = V_reset, so steps t <= t_last are clamped and decay starts from V_reset at t_last.
-// Reference: Brunel (2000), J Comput Neurosci 8:183; NEST models/iaf_psc_delta.h.
+// Exact between events: V(t) = V_inf + (V(t0) - V_inf)·exp(-(t - t0)/tau_m), V_inf = E_L +
+// I_e·tau_m/C_m. Refractoriness is stored in the same stamp: after a spike at step s, t_last = s +
+// t_ref/dt and V = V_reset, so steps t <= t_last are clamped and decay starts from V_reset at
+// t_last. Reference: Brunel (2000), J Comput Neurosci 8:183; NEST models/iaf_psc_delta.h.
 #pragma once
 
+#include "sim/core/prefetch.h"
 #include "sim/neurons/neuron_model.h"
 
 namespace snn::sim {
@@ -38,15 +39,15 @@ struct LifDelta {
       require_positive("c_m", c_m, "pF");
       require_non_negative("t_ref", t_ref, "ms");
       steps_of(t_ref, dt_ms, "t_ref");
-      require(v_reset < v_th, "v_reset (" + num(v_reset) + " mV) must be below v_th (" +
-                                  num(v_th) + " mV)");
+      require(v_reset < v_th,
+              "v_reset (" + num(v_reset) + " mV) must be below v_th (" + num(v_th) + " mV)");
     }
   };
 
   struct Kernel {
-    float* v;                  ///< V at t_last, mV
-    std::int32_t* t_last;      ///< step of the stored V (end of refractoriness after a spike)
-    const float* v_inf_each;   ///< per-neuron V_inf when currents differ, else null
+    float* v;                 ///< V at t_last, mV
+    std::int32_t* t_last;     ///< step of the stored V (end of refractoriness after a spike)
+    const float* v_inf_each;  ///< per-neuron V_inf when currents differ, else null
     float v_inf, v_th, v_reset;
     int ref_steps;
     DecayView decay;
@@ -68,6 +69,10 @@ struct LifDelta {
         t_last[j] = t;
       }
       return StepOutcome{false, false};
+    }
+    SNN_HD void prefetch(std::uint32_t j) const {
+      snn::prefetch(v + j);
+      snn::prefetch(t_last + j);
     }
     SNN_HD float voltage(std::uint32_t j, int t) const {
       int k = t - t_last[j];

@@ -11,6 +11,7 @@
 // further input: max(V, V_inf) + max(I, 0)·tau_syn/C_m >= V_th bounds every future V.
 #pragma once
 
+#include "sim/core/prefetch.h"
 #include "sim/neurons/neuron_model.h"
 
 namespace snn::sim {
@@ -33,14 +34,14 @@ struct LifExp {
   static constexpr const char* kName = "lif_exp";
 
   struct Params {
-    double tau_m = 10.0;    ///< membrane time constant, ms, default 10 (NEST)
-    double tau_syn = 2.0;   ///< synaptic current time constant, ms, default 2 (NEST)
-    double c_m = 250.0;     ///< membrane capacitance, pF, default 250
-    double e_l = 0.0;       ///< resting potential, mV, default 0
-    double v_th = 15.0;     ///< spike threshold, mV, default 15
-    double v_reset = 0.0;   ///< reset potential, mV, default 0
-    double t_ref = 2.0;     ///< absolute refractory period, ms (a multiple of dt), default 2
-    double i_e = 0.0;       ///< constant input current, pA, default 0
+    double tau_m = 10.0;   ///< membrane time constant, ms, default 10 (NEST)
+    double tau_syn = 2.0;  ///< synaptic current time constant, ms, default 2 (NEST)
+    double c_m = 250.0;    ///< membrane capacitance, pF, default 250
+    double e_l = 0.0;      ///< resting potential, mV, default 0
+    double v_th = 15.0;    ///< spike threshold, mV, default 15
+    double v_reset = 0.0;  ///< reset potential, mV, default 0
+    double t_ref = 2.0;    ///< absolute refractory period, ms (a multiple of dt), default 2
+    double i_e = 0.0;      ///< constant input current, pA, default 0
 
     template <class F>
     void fields(F&& f) {
@@ -59,8 +60,8 @@ struct LifExp {
       require_positive("c_m", c_m, "pF");
       require_non_negative("t_ref", t_ref, "ms");
       steps_of(t_ref, dt_ms, "t_ref");
-      require(v_reset < v_th, "v_reset (" + num(v_reset) + " mV) must be below v_th (" +
-                                  num(v_th) + " mV)");
+      require(v_reset < v_th,
+              "v_reset (" + num(v_reset) + " mV) must be below v_th (" + num(v_th) + " mV)");
     }
   };
 
@@ -68,13 +69,13 @@ struct LifExp {
   static constexpr float kActiveMargin = 1e-3f;
 
   struct Kernel {
-    float* v;                  ///< V at t_last, mV
-    float* i;                  ///< I at t_last (input of t_last included), pA
-    std::int32_t* t_last;      ///< step of the stored state
-    std::int32_t* ref_until;   ///< last clamped step of the latest refractory period
-    const float* v_inf_each;   ///< per-neuron V_inf when currents differ, else null
+    float* v;                 ///< V at t_last, mV
+    float* i;                 ///< I at t_last (input of t_last included), pA
+    std::int32_t* t_last;     ///< step of the stored state
+    std::int32_t* ref_until;  ///< last clamped step of the latest refractory period
+    const float* v_inf_each;  ///< per-neuron V_inf when currents differ, else null
     float v_inf, v_th, v_reset;
-    float i_to_v;              ///< tau_syn/C_m, mV per pA: the most a current can still add to V
+    float i_to_v;  ///< tau_syn/C_m, mV per pA: the most a current can still add to V
     int ref_steps;
     DecayView em, es;
     P21View p21;
@@ -120,6 +121,12 @@ struct LifExp {
       float vi = v_inf_of(j);
       float bound = (vm > vi ? vm : vi) + (i_now > 0.0f ? i_now : 0.0f) * i_to_v;
       return bound >= v_th - kActiveMargin;
+    }
+    SNN_HD void prefetch(std::uint32_t j) const {
+      snn::prefetch(v + j);
+      snn::prefetch(i + j);
+      snn::prefetch(t_last + j);
+      snn::prefetch(ref_until + j);
     }
     SNN_HD float voltage(std::uint32_t j, int t) const {
       if (t <= t_last[j]) return v[j];

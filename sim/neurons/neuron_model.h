@@ -8,6 +8,7 @@
 //     SNN_HD StepOutcome step(j, t, x)   bring neuron j to step t exactly, add the input x that
 //                                        arrives at t, test the threshold
 //     SNN_HD float voltage(j, t)         V of neuron j at step t (after step t's update)
+//     SNN_HD void prefetch(j)            start loading neuron j's state (a hint, see prefetch.h)
 // The state is stored only when something happens (an input, a spike): between events it is
 // evaluated from the last stored state in one exact step, so an idle neuron costs nothing and the
 // event-driven and clock-driven modes perform the same arithmetic.
