@@ -35,7 +35,7 @@ struct Options {
   std::string preset = "";  // default preset
   std::string model = "resnet";
   std::string connect = "add";
-  std::string channels, blocks;
+  std::string channels, blocks, head;
   std::string encoder = "direct";
   std::string loss = "ce";
   std::string opt = "adam";
@@ -58,7 +58,7 @@ std::vector<int> parse_ints(const std::string& s) {
 
 void usage() {
   std::cout << "snn-bench-resnet [-data-dir D] [-preset tiny|small|medium] [-model resnet|sew-resnet]\n"
-               "  [-connect add|and|iand] [-channels 16,32] [-blocks 1,1] [-T 4] [-b 64] [-j 2]\n"
+               "  [-connect add|and|iand] [-channels 16,32] [-blocks 1,1] [-head flatten|gap] [-T 4] [-b 64] [-j 2]\n"
                "  [-batches 40] [-warmup 3] [-test-batches 40] [-encoder direct|poisson]\n"
                "  [-readout linear|lif] [-loss ce|mse] [-opt adam|sgd] [-lr 1e-3] [-wd 0]\n"
                "  [-dropout 0] [-seed 0] [-epochs N] [-train-limit N]\n";
@@ -78,6 +78,7 @@ Options parse(int argc, char** argv) {
     else if (a == "-model") o.model = next();
     else if (a == "-connect") o.connect = next();
     else if (a == "-channels") o.channels = next();
+    else if (a == "-head") o.head = next();
     else if (a == "-blocks") o.blocks = next();
     else if (a == "-T") o.steps = std::stoi(next());
     else if (a == "-b") o.batch = std::stoi(next());
@@ -138,6 +139,7 @@ int main(int argc, char** argv) try {
   ResNetConfig cfg = resnet_preset(o.preset);
   if (!o.channels.empty()) cfg.channels = parse_ints(o.channels);
   if (!o.blocks.empty()) cfg.blocks = parse_ints(o.blocks);
+  if (!o.head.empty()) cfg.head = o.head;
   require(o.model == "resnet" || o.model == "sew-resnet",
           "-model must be resnet or sew-resnet, got " + o.model);
   cfg.block = o.model == "sew-resnet" ? "sew" : "spiking";

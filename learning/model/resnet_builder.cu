@@ -7,6 +7,7 @@
 #include "learning/layers/batch_norm.h"
 #include "learning/layers/conv2d.h"
 #include "learning/layers/dropout.h"
+#include "learning/layers/flatten.h"
 #include "learning/layers/linear.h"
 #include "learning/layers/pooling.h"
 #include "learning/layers/unflatten.h"
@@ -45,6 +46,8 @@ void validate_resnet_config(const ResNetConfig& c) {
   for (int ch : c.channels) require(ch >= 1, "ResNet stage width must be >= 1, got " + std::to_string(ch));
   for (int b : c.blocks) require(b >= 1, "ResNet blocks per stage must be >= 1, got " + std::to_string(b));
   require(c.stem_channels >= 0, "ResNet stem_channels must be >= 0, got " + std::to_string(c.stem_channels));
+  require(c.head == "gap" || c.head == "flatten",
+          "ResNet head must be 'gap' or 'flatten', got '" + c.head + "'");
   require(c.dropout >= 0 && c.dropout < 1,
           "ResNet dropout must be in [0, 1), got " + std::to_string(c.dropout));
   validate(c.neuron);
@@ -84,9 +87,20 @@ std::unique_ptr<Sequential<T>> build_resnet_body(const ResNetConfig& c, int in_c
       channels = c.channels[s];
     }
   }
-  body->add(std::make_unique<GlobalAvgPool<T>>());
+  int features = channels;
+  if (c.head == "gap") {
+    body->add(std::make_unique<GlobalAvgPool<T>>());
+  } else {
+    int h = c.stem_pool ? height / 2 : height, w = c.stem_pool ? width / 2 : width;
+    for (std::size_t s = 1; s < c.channels.size(); ++s) {  // each later stage's 3×3, stride 2, pad 1
+      h = (h - 1) / 2 + 1;
+      w = (w - 1) / 2 + 1;
+    }
+    features = channels * h * w;
+    body->add(std::make_unique<Flatten<T>>());
+  }
   if (c.dropout > 0) body->add(std::make_unique<Dropout<T>>(c.dropout, child_seed(seed, k++)));
-  body->add(std::make_unique<Linear<T>>(channels, classes, true, "fc", child_seed(seed, k++)));
+  body->add(std::make_unique<Linear<T>>(features, classes, true, "fc", child_seed(seed, k++)));
   if (c.spiking_readout) body->add(std::make_unique<LIF<T>>(c.neuron));
   return body;
 }

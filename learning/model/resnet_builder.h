@@ -25,10 +25,15 @@ struct ResNetConfig {
   double dropout = 0;             ///< dropout before the readout (mask shared over T), 0 = none
   int stem_channels = 0;          ///< stem width; 0 = channels[0]
   bool stem_pool = true;          ///< 2×2 max pool after the stem (28×28 → 14×14)
+  /// Readout input: "gap" (global average pooling: C features, as in ImageNet ResNets) or
+  /// "flatten" (the last stage's C·H·W spike map). On 28×28 images with narrow stages, C
+  /// space-averaged rates carry too little for the readout to learn at Adam's usual rates, so
+  /// the presets flatten (7×7×32 = 1,568 features for "small").
+  std::string head = "flatten";
 };
 
-/// Preset sizes: "tiny" (fast; tests, quick runs) and "small" (the default for the accuracy
-/// targets); "" gives the default preset. Throws InvalidParameter for an unknown name.
+/// Preset sizes: "tiny" (fast; tests, quick runs), "small" (the default for the accuracy
+/// targets) and "medium"; "" gives the default preset. Throws InvalidParameter for an unknown name.
 ResNetConfig resnet_preset(const std::string& name);
 /// The name of the default preset ("small").
 std::string resnet_default_preset();
