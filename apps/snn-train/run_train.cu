@@ -44,6 +44,7 @@ std::unique_ptr<Classifier<float>> build_model(const TrainArgs& a, const io::Ima
   learning::ResNetConfig cfg = learning::resnet_preset(a.preset);
   cfg.block = a.model == "sew-resnet" ? "sew" : "spiking";
   cfg.connect = a.connect;
+  cfg.head = a.head;
   if (!a.channels.empty()) cfg.channels = a.channels;
   if (!a.blocks.empty()) cfg.blocks = a.blocks;
   if (cfg.channels.size() != cfg.blocks.size())

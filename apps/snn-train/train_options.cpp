@@ -127,6 +127,7 @@ TrainArgs parse_train_args(int argc, const char* const argv[]) {
   res.add_options()
       ("model", po::value<std::string>(&a.model)->default_value("fc"), "fc, resnet or sew-resnet")
       ("connect", po::value<std::string>(&a.connect)->default_value("add"), "sew-resnet connect function: add, and, iand")
+      ("head", po::value<std::string>(&a.head)->default_value("flatten"), "resnet readout input: flatten (last spike map) or gap (global average pool)")
       ("channels", po::value<std::vector<std::string>>(&channels)->composing(), "stage widths, e.g. 16,32")
       ("blocks", po::value<std::vector<std::string>>(&blocks)->composing(), "blocks per stage, e.g. 1,1")
       ("encoder", po::value<std::string>(&a.encoder), "poisson or direct (default poisson for fc, direct for resnet)")
@@ -179,6 +180,7 @@ void validate_train_args(TrainArgs& a) {
   one_of("sched", a.sched, {"none", "step", "exp", "cosine"});
   one_of("surrogate", a.surrogate, {"atan", "sigmoid", "piecewise_quadratic", "soft_sign"});
   one_of("connect", a.connect, {"add", "and", "iand"});
+  one_of("head", a.head, {"flatten", "gap"});
   if (a.encoder.empty()) a.encoder = a.is_resnet() ? "direct" : "poisson";
   one_of("encoder", a.encoder, {"poisson", "direct"});
   for (int h : a.hidden)
@@ -257,6 +259,7 @@ std::map<std::string, std::string> TrainArgs::as_map() const {
           {"max_test_batches", std::to_string(max_test_batches)},
           {"model", model},
           {"connect", connect},
+          {"head", head},
           {"channels", list_text(channels)},
           {"blocks", list_text(blocks)},
           {"encoder", encoder},
@@ -273,7 +276,7 @@ std::string TrainArgs::namespace_line() const {
                     ", seed=" + std::to_string(seed) + ", model=" + q(model);
   if (!is_resnet()) out += ", hidden=[" + list_text(hidden) + "]";
   else out += ", preset=" + q(preset) + ", channels=[" + list_text(channels) + "], blocks=[" + list_text(blocks) + "]" +
-              (model == "sew-resnet" ? ", connect=" + q(connect) : "") +
+              (model == "sew-resnet" ? ", connect=" + q(connect) : "") + ", head=" + q(head) +
               ", spiking_readout=" + (spiking_readout ? "True" : "False");
   out += ", encoder=" + q(encoder) + ", loss=" + q(loss) + ", sched=" + q(sched) + ", weight_decay=" +
          fmt(weight_decay) + ", surrogate=" + q(surrogate) + ", detach_reset=" + (detach_reset ? "True" : "False") + ")";

@@ -55,6 +55,7 @@ struct TrainArgs {
   // residual networks
   std::string model = "fc";       ///< fc, resnet, sew-resnet
   std::string connect = "add";    ///< sew-resnet: add, and, iand
+  std::string head = "flatten";   ///< resnet readout input: flatten or gap
   std::vector<int> channels;      ///< per stage; {} → the preset's
   std::vector<int> blocks;        ///< per stage; {} → the preset's
   std::string encoder;            ///< poisson or direct; "" → poisson for fc, direct for resnet

@@ -37,8 +37,7 @@ struct IfDelta {
   };
 
   struct Kernel {
-    float* v;                 ///< V at t_last, mV
-    std::int32_t* t_last;     ///< step of the stored V (end of refractoriness after a spike)
+    VoltageStamp* cell;       ///< V and the step it belongs to (see VoltageStamp)
     const float* drift_each;  ///< per-neuron drift when currents differ, else null
     float drift;              ///< I_e·dt/C_m, mV per step
     float v_th, v_reset;
@@ -47,27 +46,26 @@ struct IfDelta {
     SNN_HD float drift_of(std::uint32_t j) const { return drift_each ? drift_each[j] : drift; }
 
     SNN_HD StepOutcome step(std::uint32_t j, int t, float x) const {
-      int k = t - t_last[j];
+      int k = t - cell[j].t_last;
       if (k <= 0) return StepOutcome{false, false};
-      float vm = v[j] + drift_of(j) * static_cast<float>(k) + x;
+      float vm = cell[j].v + drift_of(j) * static_cast<float>(k) + x;
       if (vm >= v_th) {
-        v[j] = v_reset;
-        t_last[j] = t + ref_steps;
+        cell[j].v = v_reset;
+        cell[j].t_last = t + ref_steps;
         return StepOutcome{true, false};
       }
       if (x != 0.0f) {
-        v[j] = vm;
-        t_last[j] = t;
+        cell[j].v = vm;
+        cell[j].t_last = t;
       }
       return StepOutcome{false, false};
     }
     SNN_HD void prefetch(std::uint32_t j) const {
-      snn::prefetch(v + j);
-      snn::prefetch(t_last + j);
+      snn::prefetch(cell + j);
     }
     SNN_HD float voltage(std::uint32_t j, int t) const {
-      int k = t - t_last[j];
-      return k <= 0 ? v[j] : v[j] + drift_of(j) * static_cast<float>(k);
+      int k = t - cell[j].t_last;
+      return k <= 0 ? cell[j].v : cell[j].v + drift_of(j) * static_cast<float>(k);
     }
   };
 
@@ -75,11 +73,10 @@ struct IfDelta {
    public:
     State(const Params& p, double dt_ms, std::size_t n)
         : p_((p.validate(dt_ms), p)),
-          v_(n, static_cast<float>(p.v_reset)),
-          t_last_(n, 0),
+          cells_(voltage_stamps(std::vector<float>(n, static_cast<float>(p.v_reset)))),
           dt_(dt_ms),
           ref_steps_(static_cast<int>(steps_of(p.t_ref, dt_ms, "t_ref"))) {}
-    void set_voltage(const std::vector<float>& v_mV) { v_ = to_device(v_mV); }
+    void set_voltage(const std::vector<float>& v_mV) { cells_ = voltage_stamps(v_mV); }
     void set_current(const std::vector<float>& i_pA) {
       i_ext_ = i_pA;
       std::vector<float> d(i_pA.size());
@@ -91,8 +88,7 @@ struct IfDelta {
       return drift_host(i_ext_.empty() ? 0.0f : i_ext_[j]) > 0.0f;
     }
     Kernel kernel() {
-      return Kernel{raw(v_),
-                    raw(t_last_),
+      return Kernel{raw(cells_),
                     drift_each_.empty() ? nullptr : raw(drift_each_),
                     drift_host(0.0f),
                     static_cast<float>(p_.v_th),
@@ -105,8 +101,7 @@ struct IfDelta {
       return static_cast<float>((p_.i_e + i_ext) * dt_ / p_.c_m);
     }
     Params p_;
-    DeviceVector<float> v_;
-    DeviceVector<std::int32_t> t_last_;
+    DeviceVector<VoltageStamp> cells_;
     DeviceVector<float> drift_each_;
     std::vector<float> i_ext_;
     double dt_;

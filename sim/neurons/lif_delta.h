@@ -45,8 +45,7 @@ struct LifDelta {
   };
 
   struct Kernel {
-    float* v;                 ///< V at t_last, mV
-    std::int32_t* t_last;     ///< step of the stored V (end of refractoriness after a spike)
+    VoltageStamp* cell;       ///< V and the step it belongs to (see VoltageStamp)
     const float* v_inf_each;  ///< per-neuron V_inf when currents differ, else null
     float v_inf, v_th, v_reset;
     int ref_steps;
@@ -55,30 +54,29 @@ struct LifDelta {
     SNN_HD float v_inf_of(std::uint32_t j) const { return v_inf_each ? v_inf_each[j] : v_inf; }
 
     SNN_HD StepOutcome step(std::uint32_t j, int t, float x) const {
-      int k = t - t_last[j];
+      int k = t - cell[j].t_last;
       if (k <= 0) return StepOutcome{false, false};  // refractory: clamped, input discarded
       float vi = v_inf_of(j);
-      float vm = vi + (v[j] - vi) * decay(k) + x;
+      float vm = vi + (cell[j].v - vi) * decay(k) + x;
       if (vm >= v_th) {
-        v[j] = v_reset;
-        t_last[j] = t + ref_steps;
+        cell[j].v = v_reset;
+        cell[j].t_last = t + ref_steps;
         return StepOutcome{true, false};
       }
       if (x != 0.0f) {
-        v[j] = vm;
-        t_last[j] = t;
+        cell[j].v = vm;
+        cell[j].t_last = t;
       }
       return StepOutcome{false, false};
     }
     SNN_HD void prefetch(std::uint32_t j) const {
-      snn::prefetch(v + j);
-      snn::prefetch(t_last + j);
+      snn::prefetch(cell + j);
     }
     SNN_HD float voltage(std::uint32_t j, int t) const {
-      int k = t - t_last[j];
-      if (k <= 0) return v[j];
+      int k = t - cell[j].t_last;
+      if (k <= 0) return cell[j].v;
       float vi = v_inf_of(j);
-      return vi + (v[j] - vi) * decay(k);
+      return vi + (cell[j].v - vi) * decay(k);
     }
   };
 
@@ -86,11 +84,10 @@ struct LifDelta {
    public:
     State(const Params& p, double dt_ms, std::size_t n)
         : p_((p.validate(dt_ms), p)),
-          v_(n, static_cast<float>(p.e_l)),
-          t_last_(n, 0),
+          cells_(voltage_stamps(std::vector<float>(n, static_cast<float>(p.e_l)))),
           decay_(dt_ms / p.tau_m),
           ref_steps_(static_cast<int>(steps_of(p.t_ref, dt_ms, "t_ref"))) {}
-    void set_voltage(const std::vector<float>& v_mV) { v_ = to_device(v_mV); }
+    void set_voltage(const std::vector<float>& v_mV) { cells_ = voltage_stamps(v_mV); }
     /// Constant external current per neuron, pA (added to I_e).
     void set_current(const std::vector<float>& i_pA) {
       i_ext_ = i_pA;
@@ -103,8 +100,7 @@ struct LifDelta {
       return v_inf_host(i_ext_.empty() ? 0.0f : i_ext_[j]) >= p_.v_th;
     }
     Kernel kernel() {
-      return Kernel{raw(v_),
-                    raw(t_last_),
+      return Kernel{raw(cells_),
                     v_inf_each_.empty() ? nullptr : raw(v_inf_each_),
                     v_inf_host(0.0f),
                     static_cast<float>(p_.v_th),
@@ -118,8 +114,7 @@ struct LifDelta {
       return static_cast<float>(p_.e_l + (p_.i_e + i_ext) * p_.tau_m / p_.c_m);
     }
     Params p_;
-    DeviceVector<float> v_;
-    DeviceVector<std::int32_t> t_last_;
+    DeviceVector<VoltageStamp> cells_;
     DeviceVector<float> v_inf_each_;
     std::vector<float> i_ext_;
     DecayTable decay_;

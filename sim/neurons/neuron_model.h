@@ -3,7 +3,8 @@
 // A model (see lif_delta.h) is a struct with
 //   kName                         the name used in network files ("lif_delta")
 //   Params                        parameters with units, fields(f) to visit them, validate()
-//   State                         device arrays, one entry per neuron (structure of arrays)
+//   State                         device arrays, one entry per neuron (fields an event reads
+//                                 together share one array: VoltageStamp)
 //   Kernel                        a trivially copyable view of State and the propagators, with
 //     SNN_HD StepOutcome step(j, t, x)   bring neuron j to step t exactly, add the input x that
 //                                        arrives at t, test the threshold
@@ -26,6 +27,21 @@
 #include "sim/core/errors.h"
 
 namespace snn::sim {
+
+/// The state of a delta-synapse neuron, V and the step it belongs to, side by side: an event
+/// touches one cache line per neuron, which is what a step costs once a large population's state
+/// no longer fits in the caches.
+struct VoltageStamp {
+  float v;              ///< V at t_last, mV
+  std::int32_t t_last;  ///< step of the stored V (end of refractoriness after a spike)
+};
+
+/// Device cells for n neurons at voltage v0 (or per-neuron voltages), stamped at step 0.
+inline DeviceVector<VoltageStamp> voltage_stamps(const std::vector<float>& v_mV) {
+  std::vector<VoltageStamp> h(v_mV.size());
+  for (std::size_t j = 0; j < h.size(); ++j) h[j] = VoltageStamp{v_mV[j], 0};
+  return to_device(h);
+}
 
 /// What one neuron did at one step.
 struct StepOutcome {
