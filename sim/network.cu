@@ -97,7 +97,7 @@ struct NetView {
 /// call each) by inversion: count = #{k : u >= threshold_k}. Written in batches so that the host
 /// compiler vectorises the Philox rounds and the comparisons; thresholds above the batch's largest
 /// word are skipped.
-SNN_HD inline void dense_poisson_groups(const PoissonView& s, float* in, u32 ut, u32 g_lo,
+SNN_HD inline void dense_poisson_groups(const PoissonView& s, QueueEntry* in, u32 ut, u32 g_lo,
                                         u32 g_hi) {
   constexpr u32 kBatch = 16;
   const u32* thr = s.thresholds;
@@ -127,7 +127,7 @@ SNN_HD inline void dense_poisson_groups(const PoissonView& s, float* in, u32 ut,
     for (u32 i = 0; i < n; ++i)
       for (u32 q = 0; q < 4; ++q) {
         const u32 c = count[q * kBatch + i];
-        if (c) in[4 * (g + i) + q] += w * static_cast<float>(c);
+        if (c) in[4 * (g + i) + q].x += w * static_cast<float>(c);
       }
   }
 }
@@ -144,12 +144,12 @@ SNN_HD inline void apply_poisson(const NetView& v, const PoissonView& s, int lan
   const u32 ut = static_cast<u32>(t);
   if (s.dense) {
     // Targets of dense sources are always active: add to their entries directly.
-    float* in = v.q.x + v.q.slot_base(at) + pop.offset + s.first;
+    QueueEntry* in = v.q.entry + v.q.slot_base(at) + pop.offset + s.first;
     const u32 g_lo = (r0 + 3) >> 2, g_hi = r1 >> 2;  // groups of 4 wholly in [r0, r1)
     auto one = [&](u32 r) {
       Random4 R = s.rng.draw(ut, r >> 2, 0, 0);
       u32 c = s.dense_count(R.w[r & 3], t, r);
-      if (c) in[r] += s.weight * static_cast<float>(c);
+      if (c) in[r].x += s.weight * static_cast<float>(c);
     };
     if (g_lo >= g_hi || !s.thresholds) {
       for (u32 r = r0; r < r1; ++r) one(r);
@@ -186,21 +186,20 @@ struct UpdateCell {
     const u32 lo = v.lo(p, lane), hi = v.hi(p, lane);
     if (lo == hi) return;
     const int c = v.cell(p, lane);
-    float* in = v.q.x + v.q.slot_base(t) + pop.offset;
-    const i32* stamp = v.q.stamp + v.q.slot_base(t) + pop.offset;
+    QueueEntry* in = v.q.entry + v.q.slot_base(t) + pop.offset;
     u32* spk = v.spikes + v.spikes_at(b, p, lane);
     u32 ns = 0;
     if (v.all_active[c]) {
       for (u32 j = lo; j < hi; ++j) {
-        float x = in[j];
-        in[j] = 0.0f;
+        float x = in[j].x;
+        in[j].x = 0.0f;
         if (k.step(j, t, x).spiked) spk[ns++] = j;
       }
     } else {
       for (u64 i = v.perm_ptr[c]; i < v.perm_ptr[c + 1]; ++i) {
         u32 j = v.perm[i];
-        float x = in[j];
-        in[j] = 0.0f;
+        float x = in[j].x;
+        in[j].x = 0.0f;
         if (k.step(j, t, x).spiked) spk[ns++] = j;
       }
       // Neurons that could fire without input (current synapses), unless input lists them too.
@@ -210,7 +209,7 @@ struct UpdateCell {
       u32 nout = 0;
       for (u32 i = 0; i < *cin_n; ++i) {
         u32 j = cin[i];
-        if (stamp[j] == t) continue;
+        if (in[j].stamp == t) continue;
         StepOutcome r = k.step(j, t, 0.0f);
         if (r.spiked) spk[ns++] = j;
         if (r.keep_active) cout[nout++] = j;
@@ -227,8 +226,8 @@ struct UpdateCell {
           k.prefetch(ahead);
         }
         u32 j = list[i];
-        float x = in[j];
-        in[j] = 0.0f;
+        float x = in[j].x;
+        in[j].x = 0.0f;
         StepOutcome r = k.step(j, t, x);
         if (r.spiked) spk[ns++] = j;
         if (r.keep_active) cout[nout++] = j;
@@ -318,8 +317,7 @@ SNN_HD u64 deliver(const NetView& v, const ProjectionView& pv, const T* tg, cons
   // A projection-wide delay: one slot for the whole step.
   const int at = t + pv.delay;
   const u64 base = v.q.slot_base(at);
-  float* in = v.q.x + base + offset;
-  i32* stamp = v.q.stamp + base + offset;
+  QueueEntry* in = v.q.entry + base + offset;
   u32* list = v.q.touched + base + offset + tlo;
   u32* count = v.q.count_of(at, tp, lane);
   u32 c = *count;
@@ -336,16 +334,16 @@ SNN_HD u64 deliver(const NetView& v, const ProjectionView& pv, const T* tg, cons
       if (!kPerDelay && m + kPrefetchAhead < e) {
         const u32 ahead = tg[m + kPrefetchAhead];
         prefetch(in + ahead);
-        if (kListed) prefetch(stamp + ahead);
       }
       const u32 j = tg[m];
       const float w = kPerWeight ? weights[m] : weight;
       if (kPerDelay) {
         v.q.add(t + delays[m], offset, tlo, tp, lane, j, w);
       } else {
-        in[j] += w;
-        if (kListed && stamp[j] < at) {
-          stamp[j] = at;
+        QueueEntry& e = in[j];
+        e.x += w;
+        if (kListed && e.stamp < at) {
+          e.stamp = at;
           list[c++] = j;
         }
       }
@@ -497,8 +495,7 @@ struct Network::Impl {
   std::vector<double> fanout;  // mean synapses per spike of each population, all projections
   u64 static_work = 0;         // neuron visits per step regardless of input
 
-  DeviceVector<float> ring_x;
-  DeviceVector<i32> ring_stamp;
+  DeviceVector<QueueEntry> ring;  ///< the spike queue's entries, [slots][n_total]
   DeviceVector<u32> touched, touched_count;
   DeviceVector<PopView> pop_views;
   std::vector<PopView> pop_views_h;
@@ -548,8 +545,7 @@ struct Network::Impl {
 
   NetView view() {
     NetView v;
-    v.q = SpikeQueueView{raw(ring_x), raw(ring_stamp), raw(touched), raw(touched_count),
-                         n_total,      slots - 1,        P,           L};
+    v.q = SpikeQueueView{raw(ring), raw(touched), raw(touched_count), n_total, slots - 1, P, L};
     v.pops = raw(pop_views);
     v.n_pops = P;
     v.lanes = L;
@@ -807,16 +803,14 @@ void Network::build() {
   // neurons never enter touched lists.
   m.slots = static_cast<int>(next_pow2(static_cast<u32>(max_delay + m.block)));
   {
-    std::vector<i32> stamps(m.n_total, -1);
+    std::vector<QueueEntry> entries(m.n_total, QueueEntry{0.0f, -1});
     for (int p = 0; p < m.P; ++p)
       for (u32 j = 0; j < m.pops[p].size; ++j)
         if (all_active_h[p * m.L + lane_of(p, j)] || perm_flag[p][j])
-          stamps[m.offsets[p] + j] = kAlwaysActive;
-    m.ring_x.assign(static_cast<std::size_t>(m.slots) * m.n_total, 0.0f);
-    m.ring_stamp.resize(static_cast<std::size_t>(m.slots) * m.n_total);
+          entries[m.offsets[p] + j].stamp = kAlwaysActive;
+    m.ring.resize(static_cast<std::size_t>(m.slots) * m.n_total);
     for (int s = 0; s < m.slots; ++s)
-      thrust::copy(stamps.begin(), stamps.end(),
-                   m.ring_stamp.begin() + static_cast<u64>(s) * m.n_total);
+      thrust::copy(entries.begin(), entries.end(), m.ring.begin() + static_cast<u64>(s) * m.n_total);
   }
   m.touched.resize(static_cast<std::size_t>(m.slots) * m.n_total);
   m.touched_count.assign(static_cast<std::size_t>(m.slots) * m.P * m.L, 0);
@@ -1175,7 +1169,7 @@ std::size_t Network::bytes() const {
   const Impl& m = *impl_;
   std::size_t b = 0;
   for (auto& q : m.projections) b += q->bytes();
-  b += m.ring_x.size() * 8 + m.touched.size() * 4 + 2 * m.carry[0].size() * 4 +
+  b += m.ring.size() * sizeof(QueueEntry) + m.touched.size() * 4 + 2 * m.carry[0].size() * 4 +
        m.spikes.size() * 4 + m.rec_ids.size() * 8 + m.vrows.size() * 4;
   return b;
 }

@@ -53,12 +53,6 @@ struct AdamUpdate {
   }
 };
 
-std::string number(double x) {
-  std::ostringstream s;
-  s << x;
-  return s.str();
-}
-
 }  // namespace
 
 template <class T>
@@ -76,10 +70,10 @@ Adam<T>::Adam(ParameterList<T> params, double lr, double beta1, double beta2, do
       weight_decay_(weight_decay),
       decoupled_(decoupled) {
   const std::string who = decoupled ? "AdamW" : "Adam";
-  require(beta1 >= 0.0 && beta1 < 1.0, who + " beta1 must be in [0, 1), got " + number(beta1));
-  require(beta2 >= 0.0 && beta2 < 1.0, who + " beta2 must be in [0, 1), got " + number(beta2));
-  require(eps >= 0.0, who + " eps must be >= 0, got " + number(eps));
-  require(weight_decay >= 0.0, who + " weight decay must be >= 0, got " + number(weight_decay));
+  require(beta1 >= 0.0 && beta1 < 1.0, who + " beta1 must be in [0, 1), got " + num(beta1));
+  require(beta2 >= 0.0 && beta2 < 1.0, who + " beta2 must be in [0, 1), got " + num(beta2));
+  require(eps >= 0.0, who + " eps must be >= 0, got " + num(eps));
+  require(weight_decay >= 0.0, who + " weight decay must be >= 0, got " + num(weight_decay));
   const std::string prefix = name();
   exp_avg_.reserve(this->params_.size());
   exp_avg_sq_.reserve(this->params_.size());

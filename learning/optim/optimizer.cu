@@ -1,6 +1,5 @@
 // The optimizer base (checks, lr, step counter) and the factory from names.
 #include <set>
-#include <sstream>
 
 #include "learning/optim/adam.h"
 #include "learning/optim/optimizer.h"
@@ -8,14 +7,6 @@
 #include "sim/core/errors.h"
 
 namespace snn::learning {
-
-namespace {
-std::string number(double x) {
-  std::ostringstream s;
-  s << x;
-  return s.str();
-}
-}  // namespace
 
 template <class T>
 Optimizer<T>::Optimizer(ParameterList<T> params, double lr) : params_(std::move(params)), lr_(0) {
@@ -38,7 +29,7 @@ void Optimizer<T>::zero_grad() {
 
 template <class T>
 void Optimizer<T>::set_lr(double lr) {
-  require(lr >= 0.0, "learning rate must be >= 0, got " + number(lr));
+  require(lr >= 0.0, "learning rate must be >= 0, got " + num(lr));
   lr_ = lr;
 }
 

@@ -2,22 +2,13 @@
 #include "learning/optim/scheduler.h"
 
 #include <cmath>
-#include <sstream>
 
 #include "sim/core/errors.h"
 
 namespace snn::learning {
 
-namespace {
-std::string number(double x) {
-  std::ostringstream s;
-  s << x;
-  return s.str();
-}
-}  // namespace
-
 Scheduler::Scheduler(double base_lr) : base_lr_(base_lr) {
-  require(base_lr >= 0.0, "scheduler base learning rate must be >= 0, got " + number(base_lr));
+  require(base_lr >= 0.0, "scheduler base learning rate must be >= 0, got " + num(base_lr));
 }
 
 void Scheduler::set_last_epoch(int epoch) {
@@ -26,13 +17,13 @@ void Scheduler::set_last_epoch(int epoch) {
 }
 
 std::string ConstantRate::describe() const {
-  return "ConstantRate(lr=" + number(base_lr_) + ")";
+  return "ConstantRate(lr=" + num(base_lr_) + ")";
 }
 
 StepLR::StepLR(double base_lr, int step_size, double gamma)
     : Scheduler(base_lr), step_size_(step_size), gamma_(gamma) {
   require(step_size >= 1, "StepLR step size must be >= 1 epoch, got " + std::to_string(step_size));
-  require(gamma >= 0.0, "StepLR gamma must be >= 0, got " + number(gamma));
+  require(gamma >= 0.0, "StepLR gamma must be >= 0, got " + num(gamma));
 }
 
 double StepLR::lr_at(int epoch) const {
@@ -40,12 +31,12 @@ double StepLR::lr_at(int epoch) const {
 }
 
 std::string StepLR::describe() const {
-  return "StepLR(base_lr=" + number(base_lr_) + ", step_size=" + std::to_string(step_size_) +
-         ", gamma=" + number(gamma_) + ")";
+  return "StepLR(base_lr=" + num(base_lr_) + ", step_size=" + std::to_string(step_size_) +
+         ", gamma=" + num(gamma_) + ")";
 }
 
 ExponentialLR::ExponentialLR(double base_lr, double gamma) : Scheduler(base_lr), gamma_(gamma) {
-  require(gamma >= 0.0, "ExponentialLR gamma must be >= 0, got " + number(gamma));
+  require(gamma >= 0.0, "ExponentialLR gamma must be >= 0, got " + num(gamma));
 }
 
 double ExponentialLR::lr_at(int epoch) const {
@@ -53,13 +44,13 @@ double ExponentialLR::lr_at(int epoch) const {
 }
 
 std::string ExponentialLR::describe() const {
-  return "ExponentialLR(base_lr=" + number(base_lr_) + ", gamma=" + number(gamma_) + ")";
+  return "ExponentialLR(base_lr=" + num(base_lr_) + ", gamma=" + num(gamma_) + ")";
 }
 
 CosineAnnealingLR::CosineAnnealingLR(double base_lr, int t_max, double eta_min)
     : Scheduler(base_lr), t_max_(t_max), eta_min_(eta_min) {
   require(t_max >= 1, "CosineAnnealingLR T_max must be >= 1 epoch, got " + std::to_string(t_max));
-  require(eta_min >= 0.0, "CosineAnnealingLR eta_min must be >= 0, got " + number(eta_min));
+  require(eta_min >= 0.0, "CosineAnnealingLR eta_min must be >= 0, got " + num(eta_min));
 }
 
 double CosineAnnealingLR::lr_at(int epoch) const {
@@ -68,8 +59,8 @@ double CosineAnnealingLR::lr_at(int epoch) const {
 }
 
 std::string CosineAnnealingLR::describe() const {
-  return "CosineAnnealingLR(base_lr=" + number(base_lr_) + ", T_max=" + std::to_string(t_max_) +
-         ", eta_min=" + number(eta_min_) + ")";
+  return "CosineAnnealingLR(base_lr=" + num(base_lr_) + ", T_max=" + std::to_string(t_max_) +
+         ", eta_min=" + num(eta_min_) + ")";
 }
 
 LambdaLR::LambdaLR(double base_lr, std::function<double(int)> f)
@@ -82,7 +73,7 @@ double LambdaLR::lr_at(int epoch) const {
 }
 
 std::string LambdaLR::describe() const {
-  return "LambdaLR(base_lr=" + number(base_lr_) + ")";
+  return "LambdaLR(base_lr=" + num(base_lr_) + ")";
 }
 
 std::unique_ptr<Scheduler> make_scheduler(const SchedulerOptions& o) {

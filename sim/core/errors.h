@@ -2,6 +2,7 @@
 // assert. Only apps/ turns exceptions into messages and exit codes.
 #pragma once
 
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
@@ -30,6 +31,13 @@ class FormatError : public Error {
  public:
   using Error::Error;
 };
+
+/// A number as a user wrote it, for messages: 0.1, 2, 1e-05 (not std::to_string's 0.100000).
+inline std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
 
 /// Throws InvalidParameter with `message` unless `condition` holds.
 inline void require(bool condition, const std::string& message) {

@@ -3,7 +3,8 @@
 // visits only those). A spike emitted at step t through a synapse of delay d is added to slot
 // (t + d) mod slots; the slot is read and cleared at step t + d.
 //
-// Layout: slot s, neuron n (global index) at x[s·n_total + n] and stamp[s·n_total + n]. Lists are split by population
+// Layout: slot s, neuron n (global index) at entry[s·n_total + n], the summed input and the stamp
+// side by side, so that an event to a neuron touches one cache line of the queue, not two. Lists are split by population
 // and lane (a contiguous range of each population's neurons owned by one worker), so every entry
 // is written by exactly one worker: sums per target are formed in a fixed order (step, source
 // order, synapse order) whatever the number of threads, and need no atomics.
@@ -17,12 +18,15 @@ namespace snn::sim {
 
 /// Per slot and neuron, beside the summed input x, a stamp: the step whose touched list holds the
 /// neuron (older steps: not listed yet); kAlwaysActive marks neurons visited at every step anyway.
-/// Separate arrays, so that delivery to always-active neurons touches only x.
 constexpr std::int32_t kAlwaysActive = 0x7fffffff;
 
+struct QueueEntry {
+  float x;             ///< summed input arriving at the slot's step, mV or pA
+  std::int32_t stamp;  ///< see kAlwaysActive
+};
+
 struct SpikeQueueView {
-  float* x;                      ///< [slots][n_total]: summed input, mV or pA
-  std::int32_t* stamp;           ///< [slots][n_total]
+  QueueEntry* entry;             ///< [slots][n_total]
   std::uint32_t* touched;        ///< [slots][n_total]: per (population, lane) region, local ids
   std::uint32_t* touched_count;  ///< [slots][pops][lanes]
   std::uint32_t n_total;
@@ -41,9 +45,10 @@ struct SpikeQueueView {
   SNN_HD void add(int step, std::uint32_t offset, std::uint32_t lane_lo, int pop, int lane,
                   std::uint32_t j, float w) const {
     const std::uint64_t base = slot_base(step), i = base + offset + j;
-    x[i] += w;
-    if (stamp[i] < step) {
-      stamp[i] = step;
+    QueueEntry& e = entry[i];
+    e.x += w;
+    if (e.stamp < step) {
+      e.stamp = step;
       std::uint32_t* c = count_of(step, pop, lane);
       touched[base + offset + lane_lo + (*c)++] = j;
     }

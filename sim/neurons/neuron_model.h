@@ -77,13 +77,6 @@ class DecayTable {
   double rate_ = 0;
 };
 
-/// A number as a user wrote it: 0.1, 2, 1e-05 (not std::to_string's 0.100000).
-inline std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
-
 /// Number of steps in `ms` (a duration that must be a whole number of steps of `dt_ms`); names
 /// the quantity in the error: "t_ref 2.05 ms is not a multiple of dt 0.1 ms".
 inline std::int64_t steps_of(double ms, double dt_ms, const std::string& what) {
