@@ -1,0 +1,121 @@
+// Phase 2 of a block of steps: every spike of the block goes through its projections' CSR rows
+// into the queue slots of the targets' arrival steps. Each lane writes only its own targets, in a
+// fixed order (step, source, synapse), so sums are the same for any number of threads.
+#pragma once
+
+#include <cstdint>
+
+#include "sim/core/prefetch.h"
+#include "sim/network_view.h"
+
+namespace snn::sim::engine {
+
+template <class T>
+SNN_HD u64 lower_bound_in(const T* a, u64 b, u64 e, u32 x) {
+  while (b < e) {
+    u64 m = b + (e - b) / 2;
+    if (a[m] < x)
+      b = m + 1;
+    else
+      e = m;
+  }
+  return b;
+}
+
+/// Delivers n spikes (source ids) through one projection to the targets of one lane. kListed:
+/// the lane's targets may need listing for their arrival step (else they are always active).
+template <class T, bool kPerWeight, bool kPerDelay, bool kListed>
+SNN_HD u64 deliver(const NetView& v, const ProjectionView& pv, const T* tg, const u32* src, u32 n,
+                   int t, int lane) {
+  const int tp = pv.target_pop;
+  const u32 offset = v.pops[tp].offset;
+  const u32 tlo = v.lo(tp, lane), thi = v.hi(tp, lane);
+  const bool whole = tlo == 0 && thi == v.pops[tp].size;
+  const u64* row_ptr = pv.row_ptr;
+  const float* weights = pv.weights;
+  const std::uint16_t* delays = pv.delays;
+  const float weight = pv.weight;
+  // A projection-wide delay: one slot for the whole step.
+  const int at = t + pv.delay;
+  const u64 base = v.q.slot_base(at);
+  QueueEntry* in = v.q.entry + base + offset;
+  u32* list = v.q.touched + base + offset + tlo;
+  u32* count = v.q.count_of(at, tp, lane);
+  u32 c = *count;
+  u64 events = 0;
+  for (u32 i = 0; i < n; ++i) {
+    const u32 s = src[i];
+    u64 b = row_ptr[s], e = row_ptr[s + 1];
+    if (!whole) {
+      b = lower_bound_in(tg, b, e, tlo);
+      e = lower_bound_in(tg, b, e, thi);
+    }
+    events += e - b;
+    for (u64 m = b; m < e; ++m) {
+      if (!kPerDelay && m + kPrefetchAhead < e) {
+        const u32 ahead = tg[m + kPrefetchAhead];
+        prefetch(in + ahead);
+      }
+      const u32 j = tg[m];
+      const float w = kPerWeight ? weights[m] : weight;
+      if (kPerDelay) {
+        v.q.add(t + delays[m], offset, tlo, tp, lane, j, w);
+      } else {
+        QueueEntry& e = in[j];
+        e.x += w;
+        if (kListed && e.stamp < at) {
+          e.stamp = at;
+          list[c++] = j;
+        }
+      }
+    }
+  }
+  if (!kPerDelay) *count = c;
+  return events;
+}
+
+template <class T>
+SNN_HD u64 deliver_any(const NetView& v, const ProjectionView& pv, const T* tg, const u32* src,
+                       u32 n, int t, int lane) {
+  if (pv.weights)
+    return pv.delays ? deliver<T, true, true, true>(v, pv, tg, src, n, t, lane)
+                     : deliver<T, true, false, true>(v, pv, tg, src, n, t, lane);
+  if (pv.delays) return deliver<T, false, true, true>(v, pv, tg, src, n, t, lane);
+  return v.all_active[v.cell(pv.target_pop, lane)]
+             ? deliver<T, false, false, false>(v, pv, tg, src, n, t, lane)
+             : deliver<T, false, false, true>(v, pv, tg, src, n, t, lane);
+}
+
+/// Phase 2 of a block, per lane: every spike of the block's steps, in step order, into the queue
+/// slots of the lane's targets (all at least one block ahead: the block is the minimum delay).
+struct DeliverBlock {
+  NetView v;
+  int t0, steps;
+  SNN_HD void operator()(u32 lane_u) const {
+    const int lane = static_cast<int>(lane_u);
+    u64 events = 0;
+    for (int b = 0; b < steps; ++b) {
+      const int t = t0 + 1 + b;
+      for (int q = 0; q < v.n_proj; ++q) {
+        const ProjectionView& pv = v.proj[q];
+        const int sp = pv.source_pop;
+        if (v.lo(pv.target_pop, lane) == v.hi(pv.target_pop, lane)) continue;
+        auto run = [&](const u32* src, u32 n) {
+          if (n == 0) return;
+          events += pv.t16 ? deliver_any(v, pv, pv.t16, src, n, t, lane)
+                           : deliver_any(v, pv, pv.t32, src, n, t, lane);
+        };
+        if (v.pops[sp].generator) {
+          const u64* slice = v.gen_slice + 2 * (static_cast<u64>(b) * v.n_pops + sp);
+          run(v.gen_ids + slice[0], static_cast<u32>(slice[1] - slice[0]));
+        } else {
+          for (int sl = 0; sl < v.lanes; ++sl)
+            run(v.spikes + v.spikes_at(b, sp, sl), *v.spike_count_at(b, v.cell(sp, sl)));
+        }
+      }
+    }
+    v.events[lane] += events;
+  }
+};
+
+}  // namespace snn::sim::engine
