@@ -16,6 +16,7 @@
 #include <numeric>
 
 #include "sim/core/errors.h"
+#include "sim/core/huge_pages.h"
 #include "sim/core/threads.h"
 #include "sim/events/delivery.h"
 #include "sim/network_view.h"
@@ -407,11 +408,11 @@ void Network::build() {
       for (u32 j = 0; j < m.pops[p].size; ++j)
         if (all_active_h[p * m.L + lane_of(p, j)] || perm_flag[p][j])
           entries[m.offsets[p] + j].stamp = kAlwaysActive;
-    m.ring.resize(static_cast<std::size_t>(m.slots) * m.n_total);
+    resize_on_huge_pages(m.ring, static_cast<std::size_t>(m.slots) * m.n_total);
     for (int s = 0; s < m.slots; ++s)
       thrust::copy(entries.begin(), entries.end(), m.ring.begin() + static_cast<u64>(s) * m.n_total);
   }
-  m.touched.resize(static_cast<std::size_t>(m.slots) * m.n_total);
+  resize_on_huge_pages(m.touched, static_cast<std::size_t>(m.slots) * m.n_total);
   m.touched_count.assign(static_cast<std::size_t>(m.slots) * m.P * m.L, 0);
   m.all_active = to_device(all_active_h);
   m.perm = to_device(perm_h);

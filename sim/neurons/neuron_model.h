@@ -25,6 +25,7 @@
 #include "sim/core/config.h"
 #include "sim/core/device_vector.h"
 #include "sim/core/errors.h"
+#include "sim/core/huge_pages.h"
 
 namespace snn::sim {
 
@@ -40,7 +41,7 @@ struct VoltageStamp {
 inline DeviceVector<VoltageStamp> voltage_stamps(const std::vector<float>& v_mV) {
   std::vector<VoltageStamp> h(v_mV.size());
   for (std::size_t j = 0; j < h.size(); ++j) h[j] = VoltageStamp{v_mV[j], 0};
-  return to_device(h);
+  return huge_page_vector(h);
 }
 
 /// What one neuron did at one step.
