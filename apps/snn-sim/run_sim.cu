@@ -1,7 +1,5 @@
 // snn-sim's run. Output files are checked before the network is built, so that a bad path fails
 // at once and not after minutes of building.
-#include "apps/snn-sim/run_sim.h"
-
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -12,6 +10,7 @@
 #include <memory>
 #include <sstream>
 
+#include "apps/snn-sim/run_sim.h"
 #include "io/atomic_file.h"
 #include "sim/builtin/networks.h"
 #include "sim/core/config.h"
@@ -106,8 +105,10 @@ SimSummary run_sim(const SimArgs& a, std::ostream& out) {
     throw InvalidParameter(std::string("-device cuda: this build runs on the CPU (") +
                            device_system_name() + "); configure with -DSNN_DEVICE_SYSTEM=CUDA");
   if (a.device == "cpu" && device_is_cuda())
-    throw InvalidParameter("-device cpu: this build runs on CUDA; configure with -DSNN_DEVICE_SYSTEM=OMP");
-  if (a.threads < 0) throw InvalidParameter("-threads must be >= 0, got " + std::to_string(a.threads));
+    throw InvalidParameter(
+        "-device cpu: this build runs on CUDA; configure with -DSNN_DEVICE_SYSTEM=OMP");
+  if (a.threads < 0)
+    throw InvalidParameter("-threads must be >= 0, got " + std::to_string(a.threads));
   if (a.threads > 0) set_num_threads(a.threads);
 
   // Output paths first.

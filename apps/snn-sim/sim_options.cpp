@@ -13,7 +13,8 @@ namespace po = boost::program_options;
 
 namespace {
 bool looks_negative_number(const std::string& s) {
-  return s.size() >= 2 && s[0] == '-' && (std::isdigit(static_cast<unsigned char>(s[1])) || s[1] == '.');
+  return s.size() >= 2 && s[0] == '-' &&
+         (std::isdigit(static_cast<unsigned char>(s[1])) || s[1] == '.');
 }
 }  // namespace
 
@@ -53,8 +54,9 @@ SimArgs parse_sim_args(int argc, const char* const argv[]) {
   std::vector<std::string> tokens;
   for (int i = 1; i < argc; ++i) {
     std::string t = argv[i];
-    if (looks_negative_number(t) && !tokens.empty() && tokens.back().size() > 1 && tokens.back()[0] == '-' &&
-        tokens.back().find('=') == std::string::npos && !looks_negative_number(tokens.back()))
+    if (looks_negative_number(t) && !tokens.empty() && tokens.back().size() > 1 &&
+        tokens.back()[0] == '-' && tokens.back().find('=') == std::string::npos &&
+        !looks_negative_number(tokens.back()))
       tokens.back() += "=" + t;
     else
       tokens.push_back(t);
@@ -62,40 +64,47 @@ SimArgs parse_sim_args(int argc, const char* const argv[]) {
   double j = 0, t = 0, dt = 0;
   std::uint64_t seed = 0;
   po::options_description opts("snn-sim options (single or double dash)");
-  opts.add_options()
-      ("help,h", "print this help and exit")
-      ("network", po::value<std::string>(&a.network)->default_value("brunel"),
-       "brunel, sparse, or a network file (JSON, see examples/README.md)")
-      ("order", po::value<std::int64_t>(&a.order)->default_value(2500), "brunel: NE = 4·order, NI = order")
-      ("g", po::value<double>(&a.g)->default_value(5.0, "5"), "brunel: relative inhibition")
-      ("eta", po::value<double>(&a.eta)->default_value(2.0, "2"), "brunel: external rate / threshold rate")
-      ("n", po::value<std::int64_t>(&a.n)->default_value(100000), "sparse: neurons")
-      ("k", po::value<std::int64_t>(&a.k)->default_value(1000), "sparse: neurons driven by a Poisson source")
-      ("rate", po::value<double>(&a.rate)->default_value(10.0, "10"), "sparse: input rate, Hz")
-      ("outdegree", po::value<std::int64_t>(&a.outdegree)->default_value(100), "sparse: synapses per neuron")
-      ("j", po::value<double>(&j), "weight J, mV (brunel 0.1, sparse 0.2)")
-      ("t", po::value<double>(&t), "biological time, ms (default 1000 or the file's t_stop)")
-      ("dt", po::value<double>(&dt), "time step, ms (default 0.1 or the file's dt)")
-      ("seed", po::value<std::uint64_t>(&seed), "seed of connectivity, sources and initial state (default 1)")
-      ("threads", po::value<int>(&a.threads)->default_value(0), "CPU threads (0: all cores)")
-      ("mode", po::value<std::string>(&a.mode)->default_value("event"),
-       "event (event-driven) or clock (every neuron every step, a reference)")
-      ("record-v", po::value<std::vector<std::string>>(&a.record_v)->composing(),
-       "record V of these neurons at every step: POP:IDS or IDS (first population), e.g. exc:0-9,20")
-      ("record-spikes", po::value<std::string>(&a.record_spikes),
-       "populations whose spikes are recorded: all, none, or a comma list (default: the file's "
-       "choice, else all)")
-      ("out", po::value<std::string>(&a.out), "write spikes and voltages to this HDF5 file (SONATA layout)")
-      ("summary", po::value<std::string>(&a.summary), "write the summary as JSON to this file")
-      ("device", po::value<std::string>(&a.device), "cpu or cuda (must match the build)")
-      ("progress", po::value<std::string>(&a.progress)->default_value("auto"),
-       "progress bar: auto (on a terminal), on, off");
+  opts.add_options()("help,h", "print this help and exit")(
+      "network", po::value<std::string>(&a.network)->default_value("brunel"),
+      "brunel, sparse, or a network file (JSON, see examples/README.md)")(
+      "order", po::value<std::int64_t>(&a.order)->default_value(2500),
+      "brunel: NE = 4·order, NI = order")("g", po::value<double>(&a.g)->default_value(5.0, "5"),
+                                          "brunel: relative inhibition")(
+      "eta", po::value<double>(&a.eta)->default_value(2.0, "2"),
+      "brunel: external rate / threshold rate")(
+      "n", po::value<std::int64_t>(&a.n)->default_value(100000), "sparse: neurons")(
+      "k", po::value<std::int64_t>(&a.k)->default_value(1000),
+      "sparse: neurons driven by a Poisson source")(
+      "rate", po::value<double>(&a.rate)->default_value(10.0, "10"), "sparse: input rate, Hz")(
+      "outdegree", po::value<std::int64_t>(&a.outdegree)->default_value(100),
+      "sparse: synapses per neuron")("j", po::value<double>(&j),
+                                     "weight J, mV (brunel 0.1, sparse 0.2)")(
+      "t", po::value<double>(&t), "biological time, ms (default 1000 or the file's t_stop)")(
+      "dt", po::value<double>(&dt), "time step, ms (default 0.1 or the file's dt)")(
+      "seed", po::value<std::uint64_t>(&seed),
+      "seed of connectivity, sources and initial state (default 1)")(
+      "threads", po::value<int>(&a.threads)->default_value(0), "CPU threads (0: all cores)")(
+      "mode", po::value<std::string>(&a.mode)->default_value("event"),
+      "event (event-driven) or clock (every neuron every step, a reference)")(
+      "record-v", po::value<std::vector<std::string>>(&a.record_v)->composing(),
+      "record V of these neurons at every step: POP:IDS or IDS (first population), e.g. "
+      "exc:0-9,20")(
+      "record-spikes", po::value<std::string>(&a.record_spikes),
+      "populations whose spikes are recorded: all, none, or a comma list (default: the file's "
+      "choice, else all)")("out", po::value<std::string>(&a.out),
+                           "write spikes and voltages to this HDF5 file (SONATA layout)")(
+      "summary", po::value<std::string>(&a.summary), "write the summary as JSON to this file")(
+      "device", po::value<std::string>(&a.device), "cpu or cuda (must match the build)")(
+      "progress", po::value<std::string>(&a.progress)->default_value("auto"),
+      "progress bar: auto (on a terminal), on, off");
   po::variables_map vm;
   try {
-    auto style = (po::command_line_style::default_style | po::command_line_style::allow_long_disguise) &
-                 ~po::command_line_style::allow_guessing;
+    auto style =
+        (po::command_line_style::default_style | po::command_line_style::allow_long_disguise) &
+        ~po::command_line_style::allow_guessing;
     po::parsed_options parsed = po::command_line_parser(tokens).options(opts).style(style).run();
-    for (const std::string& extra : po::collect_unrecognized(parsed.options, po::include_positional))
+    for (const std::string& extra :
+         po::collect_unrecognized(parsed.options, po::include_positional))
       throw SimUsageError("unexpected argument '" + extra + "'");
     po::store(parsed, vm);
     po::notify(vm);

@@ -28,14 +28,14 @@ struct SimArgs {
   double g = 5.0, eta = 2.0;       ///< brunel
   std::optional<double> t_ms, dt_ms;
   std::optional<std::uint64_t> seed;
-  int threads = 0;                 ///< 0: OpenMP's default
-  std::string mode = "event";      ///< event or clock
+  int threads = 0;                    ///< 0: OpenMP's default
+  std::string mode = "event";         ///< event or clock
   std::vector<std::string> record_v;  ///< "POP:IDS" or "IDS" (first population)
-  std::string record_spikes;       ///< all, none, a comma list; empty: the file's choice or all
-  std::string out;                 ///< HDF5 file (SONATA)
-  std::string summary;             ///< JSON summary file
-  std::string device;              ///< cpu or cuda (must match the build)
-  std::string progress = "auto";   ///< auto (on a terminal), on, off
+  std::string record_spikes;          ///< all, none, a comma list; empty: the file's choice or all
+  std::string out;                    ///< HDF5 file (SONATA)
+  std::string summary;                ///< JSON summary file
+  std::string device;                 ///< cpu or cuda (must match the build)
+  std::string progress = "auto";      ///< auto (on a terminal), on, off
 };
 
 /// Parses argv; SimUsageError for unknown options or malformed values.

@@ -1,6 +1,4 @@
 // snn-train's body: data → model → optimizer/schedule → Trainer → trace.
-#include "apps/snn-train/run_train.h"
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -8,6 +6,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "apps/snn-train/run_train.h"
 #include "io/atomic_file.h"
 #include "io/idx_reader.h"
 #include "io/training_trace.h"
@@ -34,7 +33,8 @@ learning::LIFParams neuron_params(const TrainArgs& a) {
   return p;
 }
 
-std::unique_ptr<Classifier<float>> build_model(const TrainArgs& a, const io::ImageSet& train, int classes) {
+std::unique_ptr<Classifier<float>> build_model(const TrainArgs& a, const io::ImageSet& train,
+                                               int classes) {
   learning::LIFParams neuron = neuron_params(a);
   if (!a.is_resnet()) {
     if (a.encoder != "poisson")
@@ -49,7 +49,8 @@ std::unique_ptr<Classifier<float>> build_model(const TrainArgs& a, const io::Ima
   if (!a.blocks.empty()) cfg.blocks = a.blocks;
   if (cfg.channels.size() != cfg.blocks.size())
     throw UsageError("-channels and -blocks must have the same number of stages");
-  cfg.encoder = a.encoder == "poisson" ? learning::EncoderKind::Poisson : learning::EncoderKind::Direct;
+  cfg.encoder =
+      a.encoder == "poisson" ? learning::EncoderKind::Poisson : learning::EncoderKind::Direct;
   cfg.neuron = neuron;
   cfg.spiking_readout = a.spiking_readout;
   learning::validate_resnet_config(cfg);
@@ -76,9 +77,9 @@ void run_train(const TrainArgs& a, std::ostream& out) {
   io::ImageSet train = io::read_mnist(a.data_dir, true);
   io::ImageSet test = io::read_mnist(a.data_dir, false);
   if (train.rows != test.rows || train.cols != test.cols)
-    throw FormatError("'" + a.data_dir + "': training images are " + std::to_string(train.rows) + "×" +
-                      std::to_string(train.cols) + " but test images are " + std::to_string(test.rows) + "×" +
-                      std::to_string(test.cols));
+    throw FormatError("'" + a.data_dir + "': training images are " + std::to_string(train.rows) +
+                      "×" + std::to_string(train.cols) + " but test images are " +
+                      std::to_string(test.rows) + "×" + std::to_string(test.cols));
   const int classes = std::max({10, train.classes(), test.classes()});
 
   auto model = build_model(a, train, classes);
@@ -122,13 +123,14 @@ void run_train(const TrainArgs& a, std::ostream& out) {
   if (trainer.start_epoch() > 0) out << "; resumed at epoch " << trainer.start_epoch();
   out << std::endl;
   if (a.amp) out << "# -amp has no effect: training runs in float32" << std::endl;
-  io::write_atomically((std::filesystem::path(a.out_dir) / "args.txt").string(), [&](const std::string& tmp) {
-    std::ofstream f(tmp);
-    f << a.namespace_line() << "\nsnn-train";
-    for (const std::string& t : a.command_line) f << ' ' << t;
-    f << '\n';
-    if (!f) throw IoError("cannot write '" + tmp + "'");
-  });
+  io::write_atomically((std::filesystem::path(a.out_dir) / "args.txt").string(),
+                       [&](const std::string& tmp) {
+                         std::ofstream f(tmp);
+                         f << a.namespace_line() << "\nsnn-train";
+                         for (const std::string& t : a.command_line) f << ' ' << t;
+                         f << '\n';
+                         if (!f) throw IoError("cannot write '" + tmp + "'");
+                       });
 
   trainer.run();
 

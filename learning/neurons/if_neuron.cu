@@ -1,9 +1,8 @@
 // IF parameters, validation and description (the dynamics are in neuron.cu).
-#include "learning/neurons/if_neuron.h"
-
 #include <cmath>
 #include <sstream>
 
+#include "learning/neurons/if_neuron.h"
 #include "sim/core/errors.h"
 
 namespace snn::learning {
@@ -18,18 +17,11 @@ void validate(const IFParams& p) {
 
 template <class T>
 NeuronCoeffs<T> if_coeffs(const IFParams& p) {
-  NeuronCoeffs<T> c;
+  NeuronCoeffs<T> c = reset_coeffs<T>(p);
   c.leak = false;
   c.decay_input = false;
   c.k_v = T(1);
   c.k_x = T(1);
-  c.hard_reset = p.hard_reset;
-  c.v_reset = p.hard_reset ? T(p.v_reset) : T(0);
-  c.v_rest = c.v_reset;
-  c.v_threshold = T(p.v_threshold);
-  c.detach_reset = p.detach_reset;
-  c.surrogate = p.surrogate.kind;
-  c.alpha = T(p.surrogate.alpha);
   return c;
 }
 
@@ -42,11 +34,11 @@ IF<T>::IF(const IFParams& params) : params_(params) {
 template <class T>
 std::string IF<T>::describe() const {
   std::ostringstream s;
-  s << "IF(v_threshold=" << params_.v_threshold << ", v_reset="
-    << (params_.hard_reset ? std::to_string(params_.v_reset) : std::string("None"))
+  s << "IF(v_threshold=" << params_.v_threshold
+    << ", v_reset=" << (params_.hard_reset ? std::to_string(params_.v_reset) : std::string("None"))
     << ", detach_reset=" << (params_.detach_reset ? "true" : "false")
-    << ", surrogate=" << surrogate_name(params_.surrogate.kind) << "(alpha=" << params_.surrogate.alpha
-    << "))";
+    << ", surrogate=" << surrogate_name(params_.surrogate.kind)
+    << "(alpha=" << params_.surrogate.alpha << "))";
   return s.str();
 }
 

@@ -1,9 +1,8 @@
 // LIF parameters, validation and description (the dynamics are in neuron.cu).
-#include "learning/neurons/lif.h"
-
 #include <cmath>
 #include <sstream>
 
+#include "learning/neurons/lif.h"
 #include "sim/core/errors.h"
 
 namespace snn::learning {
@@ -20,19 +19,12 @@ void validate(const LIFParams& p) {
 
 template <class T>
 NeuronCoeffs<T> lif_coeffs(const LIFParams& p) {
-  NeuronCoeffs<T> c;
+  NeuronCoeffs<T> c = reset_coeffs<T>(p);
   c.leak = true;
   c.decay_input = p.decay_input;
   c.inv_tau = T(1) / T(p.tau);
   c.k_v = T(1) - c.inv_tau;
   c.k_x = p.decay_input ? T(1) / T(p.tau) : T(1);
-  c.hard_reset = p.hard_reset;
-  c.v_reset = p.hard_reset ? T(p.v_reset) : T(0);
-  c.v_rest = c.v_reset;
-  c.v_threshold = T(p.v_threshold);
-  c.detach_reset = p.detach_reset;
-  c.surrogate = p.surrogate.kind;
-  c.alpha = T(p.surrogate.alpha);
   return c;
 }
 
@@ -45,12 +37,12 @@ LIF<T>::LIF(const LIFParams& params) : params_(params) {
 template <class T>
 std::string LIF<T>::describe() const {
   std::ostringstream s;
-  s << "LIF(tau=" << params_.tau << ", v_threshold=" << params_.v_threshold << ", v_reset="
-    << (params_.hard_reset ? std::to_string(params_.v_reset) : std::string("None"))
+  s << "LIF(tau=" << params_.tau << ", v_threshold=" << params_.v_threshold
+    << ", v_reset=" << (params_.hard_reset ? std::to_string(params_.v_reset) : std::string("None"))
     << ", decay_input=" << (params_.decay_input ? "true" : "false")
     << ", detach_reset=" << (params_.detach_reset ? "true" : "false")
-    << ", surrogate=" << surrogate_name(params_.surrogate.kind) << "(alpha=" << params_.surrogate.alpha
-    << "))";
+    << ", surrogate=" << surrogate_name(params_.surrogate.kind)
+    << "(alpha=" << params_.surrogate.alpha << "))";
   return s.str();
 }
 

@@ -32,11 +32,11 @@ struct NeuronCoeffs {
   T v_reset = T(0);      ///< reset potential (hard reset only)
   T alpha = T(2);        ///< surrogate sharpness
   SurrogateKind surrogate = SurrogateKind::ATan;
-  bool leak = true;          ///< LIF (true) or IF (false)
-  bool decay_input = true;   ///< LIF: the input is divided by tau as well
-  bool hard_reset = true;    ///< hard (to v_reset) or soft (subtract v_threshold)
-  bool detach_reset = false; ///< drop dS/dH on the reset path
-  bool smooth_forward = false; ///< tests: S = surrogate_primitive(H - v_th) instead of Θ
+  bool leak = true;             ///< LIF (true) or IF (false)
+  bool decay_input = true;      ///< LIF: the input is divided by tau as well
+  bool hard_reset = true;       ///< hard (to v_reset) or soft (subtract v_threshold)
+  bool detach_reset = false;    ///< drop dS/dH on the reset path
+  bool smooth_forward = false;  ///< tests: S = surrogate_primitive(H - v_th) instead of Θ
 
   using Charge = ChargeKind;
   SNN_HD Charge charge_kind() const {
@@ -52,9 +52,12 @@ struct NeuronCoeffs {
   /// H_t from V_{t-1} and X_t.
   SNN_HD T charge(T v, T x) const {
     switch (charge_kind()) {
-      case Charge::If: return charge_as<Charge::If>(v, x);
-      case Charge::LifDecayInput: return charge_as<Charge::LifDecayInput>(v, x);
-      default: return charge_as<Charge::Lif>(v, x);
+      case Charge::If:
+        return charge_as<Charge::If>(v, x);
+      case Charge::LifDecayInput:
+        return charge_as<Charge::LifDecayInput>(v, x);
+      default:
+        return charge_as<Charge::Lif>(v, x);
     }
   }
   /// S_t from H_t.
@@ -79,13 +82,31 @@ struct NeuronCoeffs {
   /// backward_h_as for this neuron's surrogate.
   SNN_HD T backward_h(T h, T s, T grad_s, T grad_v, T grad_h_next) const {
     switch (surrogate) {
-      case SurrogateKind::ATan: return backward_h_as<SurrogateKind::ATan>(h, s, grad_s, grad_v, grad_h_next);
-      case SurrogateKind::Sigmoid: return backward_h_as<SurrogateKind::Sigmoid>(h, s, grad_s, grad_v, grad_h_next);
+      case SurrogateKind::ATan:
+        return backward_h_as<SurrogateKind::ATan>(h, s, grad_s, grad_v, grad_h_next);
+      case SurrogateKind::Sigmoid:
+        return backward_h_as<SurrogateKind::Sigmoid>(h, s, grad_s, grad_v, grad_h_next);
       case SurrogateKind::PiecewiseQuadratic:
         return backward_h_as<SurrogateKind::PiecewiseQuadratic>(h, s, grad_s, grad_v, grad_h_next);
-      default: return backward_h_as<SurrogateKind::SoftSign>(h, s, grad_s, grad_v, grad_h_next);
+      default:
+        return backward_h_as<SurrogateKind::SoftSign>(h, s, grad_s, grad_v, grad_h_next);
     }
   }
 };
+
+/// The reset, threshold and surrogate constants, which IF and LIF parameters share (the fields
+/// hard_reset, v_reset, v_threshold, detach_reset, surrogate); the caller sets the charge.
+template <class T, class Params>
+NeuronCoeffs<T> reset_coeffs(const Params& p) {
+  NeuronCoeffs<T> c;
+  c.hard_reset = p.hard_reset;
+  c.v_reset = p.hard_reset ? T(p.v_reset) : T(0);
+  c.v_rest = c.v_reset;
+  c.v_threshold = T(p.v_threshold);
+  c.detach_reset = p.detach_reset;
+  c.surrogate = p.surrogate.kind;
+  c.alpha = T(p.surrogate.alpha);
+  return c;
+}
 
 }  // namespace snn::learning

@@ -4,7 +4,6 @@
 // Exact between events: V(t) = V(t0) + (I_e/C_m)·(t - t0). Starts at V_reset unless set.
 #pragma once
 
-#include "sim/core/prefetch.h"
 #include "sim/neurons/neuron_model.h"
 
 namespace snn::sim {
@@ -36,36 +35,14 @@ struct IfDelta {
     }
   };
 
-  struct Kernel {
-    VoltageStamp* cell;       ///< V and the step it belongs to (see VoltageStamp)
+  struct Kernel : DeltaKernel<Kernel> {
     const float* drift_each;  ///< per-neuron drift when currents differ, else null
     float drift;              ///< I_e·dt/C_m, mV per step
-    float v_th, v_reset;
-    int ref_steps;
 
     SNN_HD float drift_of(std::uint32_t j) const { return drift_each ? drift_each[j] : drift; }
-
-    SNN_HD StepOutcome step(std::uint32_t j, int t, float x) const {
-      int k = t - cell[j].t_last;
-      if (k <= 0) return StepOutcome{false, false};
-      float vm = cell[j].v + drift_of(j) * static_cast<float>(k) + x;
-      if (vm >= v_th) {
-        cell[j].v = v_reset;
-        cell[j].t_last = t + ref_steps;
-        return StepOutcome{true, false};
-      }
-      if (x != 0.0f) {
-        cell[j].v = vm;
-        cell[j].t_last = t;
-      }
-      return StepOutcome{false, false};
-    }
-    SNN_HD void prefetch(std::uint32_t j) const {
-      snn::prefetch(cell + j);
-    }
-    SNN_HD float voltage(std::uint32_t j, int t) const {
-      int k = t - cell[j].t_last;
-      return k <= 0 ? cell[j].v : cell[j].v + drift_of(j) * static_cast<float>(k);
+    /// Linear drift over k steps.
+    SNN_HD float free_v(std::uint32_t j, float v, int k) const {
+      return v + drift_of(j) * static_cast<float>(k);
     }
   };
 
@@ -88,12 +65,10 @@ struct IfDelta {
       return drift_host(i_ext_.empty() ? 0.0f : i_ext_[j]) > 0.0f;
     }
     Kernel kernel() {
-      return Kernel{raw(cells_),
-                    drift_each_.empty() ? nullptr : raw(drift_each_),
-                    drift_host(0.0f),
-                    static_cast<float>(p_.v_th),
-                    static_cast<float>(p_.v_reset),
-                    ref_steps_};
+      return Kernel{
+          {raw(cells_), static_cast<float>(p_.v_th), static_cast<float>(p_.v_reset), ref_steps_},
+          drift_each_.empty() ? nullptr : raw(drift_each_),
+          drift_host(0.0f)};
     }
 
    private:

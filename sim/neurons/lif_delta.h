@@ -7,7 +7,6 @@
 // t_last. Reference: Brunel (2000), J Comput Neurosci 8:183; NEST models/iaf_psc_delta.h.
 #pragma once
 
-#include "sim/core/prefetch.h"
 #include "sim/neurons/neuron_model.h"
 
 namespace snn::sim {
@@ -44,39 +43,16 @@ struct LifDelta {
     }
   };
 
-  struct Kernel {
-    VoltageStamp* cell;       ///< V and the step it belongs to (see VoltageStamp)
+  struct Kernel : DeltaKernel<Kernel> {
     const float* v_inf_each;  ///< per-neuron V_inf when currents differ, else null
-    float v_inf, v_th, v_reset;
-    int ref_steps;
+    float v_inf;              ///< E_L + I_e·tau_m/C_m, mV
     DecayView decay;
 
     SNN_HD float v_inf_of(std::uint32_t j) const { return v_inf_each ? v_inf_each[j] : v_inf; }
-
-    SNN_HD StepOutcome step(std::uint32_t j, int t, float x) const {
-      int k = t - cell[j].t_last;
-      if (k <= 0) return StepOutcome{false, false};  // refractory: clamped, input discarded
-      float vi = v_inf_of(j);
-      float vm = vi + (cell[j].v - vi) * decay(k) + x;
-      if (vm >= v_th) {
-        cell[j].v = v_reset;
-        cell[j].t_last = t + ref_steps;
-        return StepOutcome{true, false};
-      }
-      if (x != 0.0f) {
-        cell[j].v = vm;
-        cell[j].t_last = t;
-      }
-      return StepOutcome{false, false};
-    }
-    SNN_HD void prefetch(std::uint32_t j) const {
-      snn::prefetch(cell + j);
-    }
-    SNN_HD float voltage(std::uint32_t j, int t) const {
-      int k = t - cell[j].t_last;
-      if (k <= 0) return cell[j].v;
-      float vi = v_inf_of(j);
-      return vi + (cell[j].v - vi) * decay(k);
+    /// Exact decay towards V_inf over k steps.
+    SNN_HD float free_v(std::uint32_t j, float v, int k) const {
+      const float vi = v_inf_of(j);
+      return vi + (v - vi) * decay(k);
     }
   };
 
@@ -100,13 +76,11 @@ struct LifDelta {
       return v_inf_host(i_ext_.empty() ? 0.0f : i_ext_[j]) >= p_.v_th;
     }
     Kernel kernel() {
-      return Kernel{raw(cells_),
-                    v_inf_each_.empty() ? nullptr : raw(v_inf_each_),
-                    v_inf_host(0.0f),
-                    static_cast<float>(p_.v_th),
-                    static_cast<float>(p_.v_reset),
-                    ref_steps_,
-                    decay_.view()};
+      return Kernel{
+          {raw(cells_), static_cast<float>(p_.v_th), static_cast<float>(p_.v_reset), ref_steps_},
+          v_inf_each_.empty() ? nullptr : raw(v_inf_each_),
+          v_inf_host(0.0f),
+          decay_.view()};
     }
 
    private:

@@ -26,6 +26,7 @@
 #include "sim/core/device_vector.h"
 #include "sim/core/errors.h"
 #include "sim/core/huge_pages.h"
+#include "sim/core/prefetch.h"
 
 namespace snn::sim {
 
@@ -48,6 +49,42 @@ inline DeviceVector<VoltageStamp> voltage_stamps(const std::vector<float>& v_mV)
 struct StepOutcome {
   bool spiked;
   bool keep_active;  ///< could cross the threshold with no further input: evaluate it next step
+};
+
+/// The event step of a delta-synapse neuron (lif_delta, if_delta), which differ only in how V
+/// evolves without input: Model::Kernel derives from DeltaKernel<Kernel> and provides
+/// `SNN_HD float free_v(j, v, k)`, V of neuron j k >= 1 steps after it was v. An input x arriving
+/// at step t is a jump added to the evolved V; reaching v_th gives a spike, V = v_reset and a
+/// clamp for ref_steps steps (stored as t_last in the future), during which input is discarded.
+template <class Model>
+struct DeltaKernel {
+  VoltageStamp* cell;  ///< V and the step it belongs to (see VoltageStamp)
+  float v_th, v_reset;
+  int ref_steps;
+
+  SNN_HD StepOutcome step(std::uint32_t j, int t, float x) const {
+    const int k = t - cell[j].t_last;
+    if (k <= 0) return StepOutcome{false, false};  // refractory: clamped, input discarded
+    const float vm = self().free_v(j, cell[j].v, k) + x;
+    if (vm >= v_th) {
+      cell[j].v = v_reset;
+      cell[j].t_last = t + ref_steps;
+      return StepOutcome{true, false};
+    }
+    if (x != 0.0f) {
+      cell[j].v = vm;
+      cell[j].t_last = t;
+    }
+    return StepOutcome{false, false};
+  }
+  SNN_HD void prefetch(std::uint32_t j) const { snn::prefetch(cell + j); }
+  SNN_HD float voltage(std::uint32_t j, int t) const {
+    const int k = t - cell[j].t_last;
+    return k <= 0 ? cell[j].v : self().free_v(j, cell[j].v, k);
+  }
+
+ private:
+  SNN_HD const Model& self() const { return static_cast<const Model&>(*this); }
 };
 
 /// f(k) for integer k >= 0 from a table for small k (computed in double, stored as float), from
