@@ -114,40 +114,35 @@ struct FusedArgs {
   int steps = 0, batch = 0, in = 0, out = 0, width = 0, words = 0, partitions = 1;
 };
 
-/// dst[0, n) += row[0, n) and -= (n = W when W > 0). On the CPU a row of W values is one GCC
-/// vector (a single AVX-512 operation for 16 floats): GCC does not vectorise these short loops
-/// inside the bit-scanning loops by itself.
-template <int W, class T>
-SNN_HD SNN_FUSED_INLINE void add_row(T* __restrict__ dst, const T* __restrict__ row, int width) {
+/// dst[0, n) += row[0, n) (kAdd) or -= row[0, n) (n = W when W > 0). On the CPU a row of W values is
+/// one GCC vector (a single AVX-512 operation for 16 floats): GCC does not vectorise these short
+/// loops inside the bit-scanning loops by itself.
+template <int W, bool kAdd, class T>
+SNN_HD SNN_FUSED_INLINE void update_row(T* __restrict__ dst, const T* __restrict__ row, int width) {
 #if SNN_FUSED_MULTIVERSION
   if constexpr (W > 0) {
     typedef T Row __attribute__((vector_size(W * sizeof(T))));
     Row x, r;
     std::memcpy(&x, dst, sizeof x);
     std::memcpy(&r, row, sizeof r);
-    x += r;
+    if constexpr (kAdd)
+      x += r;
+    else
+      x -= r;
     std::memcpy(dst, &x, sizeof x);
     return;
   }
 #endif
   const int n = W > 0 ? W : width;
-  for (int o = 0; o < n; ++o) dst[o] += row[o];
+  for (int o = 0; o < n; ++o) dst[o] = kAdd ? dst[o] + row[o] : dst[o] - row[o];
+}
+template <int W, class T>
+SNN_HD SNN_FUSED_INLINE void add_row(T* __restrict__ dst, const T* __restrict__ row, int width) {
+  update_row<W, true>(dst, row, width);
 }
 template <int W, class T>
 SNN_HD SNN_FUSED_INLINE void sub_row(T* __restrict__ dst, const T* __restrict__ row, int width) {
-#if SNN_FUSED_MULTIVERSION
-  if constexpr (W > 0) {
-    typedef T Row __attribute__((vector_size(W * sizeof(T))));
-    Row x, r;
-    std::memcpy(&x, dst, sizeof x);
-    std::memcpy(&r, row, sizeof r);
-    x -= r;
-    std::memcpy(dst, &x, sizeof x);
-    return;
-  }
-#endif
-  const int n = W > 0 ? W : width;
-  for (int o = 0; o < n; ++o) dst[o] -= row[o];
+  update_row<W, false>(dst, row, width);
 }
 
 /// 1. Splits the pixels of sample b; returns (drawn, ones) counts.
