@@ -35,7 +35,7 @@ constexpr u32 kStreamProjection = 0x10000000u, kStreamPoisson = 0x20000000u,
               kStreamVInit = 0x30000000u;
 
 // Below this much work a phase runs on the calling thread: a parallel region costs more.
-constexpr u64 kParallelGrain = 4096;
+constexpr u64 kParallelGrain = 1024;
 // Steps between flushes of the recording buffers to the recorder (and file).
 constexpr int kFlushSteps = 10000;
 // Voltage rows buffered on the device before they go to the recorder.
@@ -96,6 +96,9 @@ struct Network::Impl {
   u64 static_work = 0;         // neuron visits per step regardless of input
 
   DeviceVector<QueueEntry> ring;  ///< the spike queue's entries, [slots][n_total]
+  DeviceVector<QueueEntry> spill;        ///< [n_total]: see SpikeQueueView
+  DeviceVector<EventSums::Slot> sums;    ///< [lanes][EventSums::kCapacity]
+  DeviceVector<u8> dense_only;          ///< [pops][lanes]: lanes whose queue sums stay dense
   DeviceVector<u32> touched, touched_count;
   DeviceVector<PopView> pop_views;
   std::vector<PopView> pop_views_h;
@@ -145,12 +148,15 @@ struct Network::Impl {
 
   NetView view() {
     NetView v;
-    v.q = SpikeQueueView{raw(ring), raw(touched), raw(touched_count), n_total, slots - 1, P, L};
+    v.q = SpikeQueueView{raw(ring), raw(spill), raw(touched), raw(touched_count),
+                         n_total,    slots - 1,  P,           L};
+    v.sums = raw(sums);
     v.pops = raw(pop_views);
     v.n_pops = P;
     v.lanes = L;
     v.lane_lo = raw(lane_lo);
     v.all_active = raw(all_active);
+    v.dense_only = raw(dense_only);
     v.perm = raw(perm);
     v.perm_ptr = raw(perm_ptr);
     for (int k = 0; k < 2; ++k) {
@@ -413,7 +419,22 @@ void Network::build() {
       thrust::copy(entries.begin(), entries.end(), m.ring.begin() + static_cast<u64>(s) * m.n_total);
   }
   resize_on_huge_pages(m.touched, static_cast<std::size_t>(m.slots) * m.n_total);
-  m.touched_count.assign(static_cast<std::size_t>(m.slots) * m.P * m.L, 0);
+  // Lanes with always-active neurons keep dense sums (inputs such as dense Poisson drive are added
+  // in place); the others start every slot with an event list.
+  {
+    std::vector<u8> dense_h(static_cast<std::size_t>(m.P) * m.L, 0);
+    std::vector<u32> counts(static_cast<std::size_t>(m.slots) * m.P * m.L, 0);
+    for (int c = 0; c < m.P * m.L; ++c) {
+      dense_h[c] = all_active_h[c] || perm_ptr_h[c + 1] > perm_ptr_h[c];
+      for (int s = 0; s < m.slots; ++s)
+        counts[static_cast<std::size_t>(s) * m.P * m.L + c] = dense_h[c] ? kDenseSlot : 0;
+    }
+    m.dense_only = to_device(dense_h);
+    m.touched_count = to_device(counts);
+    m.sums.assign(static_cast<std::size_t>(m.L) * EventSums::kCapacity,
+                  EventSums::Slot{EventSums::kEmpty, 0.0f});
+    resize_on_huge_pages(m.spill, m.n_total);
+  }
   m.all_active = to_device(all_active_h);
   m.perm = to_device(perm_h);
   m.perm_ptr = to_device(perm_ptr_h);
@@ -652,7 +673,7 @@ RunStats Network::run(double duration_ms, Recorder* recorder,
       const u32* tc = host_ptr(m.touched_count);
       for (int b = 0; b < steps; ++b) {
         const u32* slot = tc + static_cast<u64>((t_first + b) & (m.slots - 1)) * cells;
-        for (int c = 0; c < cells; ++c) work += slot[c];
+        for (int c = 0; c < cells; ++c) work += slot[c] & ~kDenseSlot;
       }
       const u32* cc = host_ptr(m.carry_count[t_first & 1]);
       for (int c = 0; c < cells; ++c) work += static_cast<u64>(cc[c]) * steps;

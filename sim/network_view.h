@@ -4,6 +4,7 @@
 
 #include <cstdint>
 
+#include "sim/events/event_sums.h"
 #include "sim/events/spike_queue.h"
 #include "sim/neurons/registry.h"
 #include "sim/sources/poisson.h"
@@ -27,10 +28,12 @@ struct PopView {
 /// Everything the step functors read and write, trivially copyable.
 struct NetView {
   SpikeQueueView q;
+  EventSums::Slot* sums;  ///< [lanes][EventSums::kCapacity]: per-lane tables, empty between uses
   const PopView* pops;
   int n_pops, lanes;
   const u32* lane_lo;    ///< [pops][lanes + 1]: lane l owns [lane_lo[l], lane_lo[l+1])
   const u8* all_active;  ///< [pops][lanes]: every neuron visited at every step
+  const u8* dense_only;  ///< [pops][lanes]: queue sums always dense (see spike_queue.h)
   const u32* perm;       ///< always-active neurons of the other cells, ...
   const u64* perm_ptr;   ///< ... cell c's at perm[perm_ptr[c] .. perm_ptr[c+1])
   u32* carry[2];         ///< neurons to evaluate next step (could fire), regions like neuron ids

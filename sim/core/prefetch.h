@@ -10,6 +10,9 @@ namespace snn {
 
 /// How many iterations ahead the scattered loops prefetch.
 constexpr unsigned kPrefetchAhead = 8;
+/// At most how many neurons of a block's event lists are prefetched before its first step
+/// (as many cache lines as fit in a core's L2 with room to spare).
+constexpr unsigned kPrefetchBlock = 4096;
 
 SNN_HD inline void prefetch(const void* p) {
 #if !defined(__CUDA_ARCH__) && (defined(__GNUC__) || defined(__clang__))

@@ -23,7 +23,8 @@ SNN_HD u64 lower_bound_in(const T* a, u64 b, u64 e, u32 x) {
 }
 
 /// Delivers n spikes (source ids) through one projection to the targets of one lane. kListed:
-/// the lane's targets may need listing for their arrival step (else they are always active).
+/// the lane's targets may need listing for their arrival step (else they are always active and
+/// their sums are dense).
 template <class T, bool kPerWeight, bool kPerDelay, bool kListed>
 SNN_HD u64 deliver(const NetView& v, const ProjectionView& pv, const T* tg, const u32* src, u32 n,
                    int t, int lane) {
@@ -35,13 +36,13 @@ SNN_HD u64 deliver(const NetView& v, const ProjectionView& pv, const T* tg, cons
   const float* weights = pv.weights;
   const std::uint16_t* delays = pv.delays;
   const float weight = pv.weight;
-  // A projection-wide delay: one slot for the whole step.
+  // A projection-wide delay: one slot for the whole call.
   const int at = t + pv.delay;
   const u64 base = v.q.slot_base(at);
   QueueEntry* in = v.q.entry + base + offset;
-  u32* list = v.q.touched + base + offset + tlo;
   u32* count = v.q.count_of(at, tp, lane);
   u32 c = *count;
+  const u32 capacity = SpikeQueueView::event_capacity(thi - tlo);
   u64 events = 0;
   for (u32 i = 0; i < n; ++i) {
     const u32 s = src[i];
@@ -52,25 +53,24 @@ SNN_HD u64 deliver(const NetView& v, const ProjectionView& pv, const T* tg, cons
     }
     events += e - b;
     for (u64 m = b; m < e; ++m) {
-      if (!kPerDelay && m + kPrefetchAhead < e) {
-        const u32 ahead = tg[m + kPrefetchAhead];
-        prefetch(in + ahead);
-      }
       const u32 j = tg[m];
       const float w = kPerWeight ? weights[m] : weight;
       if (kPerDelay) {
-        v.q.add(t + delays[m], offset, tlo, tp, lane, j, w);
+        v.q.add(t + delays[m], offset, tlo, thi - tlo, tp, lane, j, w);
+      } else if (!kListed) {
+        if (m + kPrefetchAhead < e) prefetch(in + tg[m + kPrefetchAhead]);
+        in[j].x += w;
+      } else if (!(c & kDenseSlot) && c < capacity) {
+        // The common case of a sparse network: append to the lane's event list.
+        in[tlo + c++] = QueueEntry{w, static_cast<std::int32_t>(j)};
       } else {
-        QueueEntry& e = in[j];
-        e.x += w;
-        if (kListed && e.stamp < at) {
-          e.stamp = at;
-          list[c++] = j;
-        }
+        if (!(c & kDenseSlot)) v.q.make_dense(base, offset, tlo, thi - tlo, &c, at);
+        if (m + kPrefetchAhead < e) prefetch(in + tg[m + kPrefetchAhead]);
+        v.q.add_dense(base, offset, tlo, &c, at, j, w);
       }
     }
   }
-  if (!kPerDelay) *count = c;
+  if (!kPerDelay && kListed) *count = c;
   return events;
 }
 
@@ -86,34 +86,62 @@ SNN_HD u64 deliver_any(const NetView& v, const ProjectionView& pv, const T* tg, 
              : deliver<T, false, false, true>(v, pv, tg, src, n, t, lane);
 }
 
+/// Starts loading the CSR rows (target ids) of the spikes of one run, within a budget of cache
+/// lines: in a large network every row is a miss, and rows fetched one after the other wait on
+/// memory one after the other.
+template <class T>
+SNN_HD void prefetch_rows(const ProjectionView& pv, const T* tg, const u32* src, u32 n,
+                          u32& budget) {
+  constexpr u64 kPerLine = 64 / sizeof(T);
+  for (u32 i = 0; i < n && budget > 0; ++i) {
+    const u64 b = pv.row_ptr[src[i]], e = pv.row_ptr[src[i] + 1];
+    for (u64 m = b; m < e && budget > 0; m += kPerLine, --budget) prefetch(tg + m);
+  }
+}
+
 /// Phase 2 of a block, per lane: every spike of the block's steps, in step order, into the queue
 /// slots of the lane's targets (all at least one block ahead: the block is the minimum delay).
 struct DeliverBlock {
   NetView v;
   int t0, steps;
-  SNN_HD void operator()(u32 lane_u) const {
-    const int lane = static_cast<int>(lane_u);
-    u64 events = 0;
+
+  /// Calls f(pv, src, n) for every run of spikes of the block that has targets in the lane.
+  template <class F>
+  SNN_HD void for_each_run(int lane, F&& f) const {
     for (int b = 0; b < steps; ++b) {
-      const int t = t0 + 1 + b;
       for (int q = 0; q < v.n_proj; ++q) {
         const ProjectionView& pv = v.proj[q];
         const int sp = pv.source_pop;
         if (v.lo(pv.target_pop, lane) == v.hi(pv.target_pop, lane)) continue;
-        auto run = [&](const u32* src, u32 n) {
-          if (n == 0) return;
-          events += pv.t16 ? deliver_any(v, pv, pv.t16, src, n, t, lane)
-                           : deliver_any(v, pv, pv.t32, src, n, t, lane);
-        };
         if (v.pops[sp].generator) {
           const u64* slice = v.gen_slice + 2 * (static_cast<u64>(b) * v.n_pops + sp);
-          run(v.gen_ids + slice[0], static_cast<u32>(slice[1] - slice[0]));
+          const u32 n = static_cast<u32>(slice[1] - slice[0]);
+          if (n) f(b, pv, v.gen_ids + slice[0], n);
         } else {
-          for (int sl = 0; sl < v.lanes; ++sl)
-            run(v.spikes + v.spikes_at(b, sp, sl), *v.spike_count_at(b, v.cell(sp, sl)));
+          for (int sl = 0; sl < v.lanes; ++sl) {
+            const u32 n = *v.spike_count_at(b, v.cell(sp, sl));
+            if (n) f(b, pv, v.spikes + v.spikes_at(b, sp, sl), n);
+          }
         }
       }
     }
+  }
+
+  SNN_HD void operator()(u32 lane_u) const {
+    const int lane = static_cast<int>(lane_u);
+    u32 budget = kPrefetchBlock;
+    for_each_run(lane, [&](int, const ProjectionView& pv, const u32* src, u32 n) {
+      if (pv.t16)
+        prefetch_rows(pv, pv.t16, src, n, budget);
+      else
+        prefetch_rows(pv, pv.t32, src, n, budget);
+    });
+    u64 events = 0;
+    for_each_run(lane, [&](int b, const ProjectionView& pv, const u32* src, u32 n) {
+      const int t = t0 + 1 + b;
+      events += pv.t16 ? deliver_any(v, pv, pv.t16, src, n, t, lane)
+                       : deliver_any(v, pv, pv.t32, src, n, t, lane);
+    });
     v.events[lane] += events;
   }
 };

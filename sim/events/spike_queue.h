@@ -1,13 +1,21 @@
-// The spike-event queue: a ring of delay slots, each holding the summed input of every neuron for
-// one future step, and per slot the list of neurons that received something (so that a step
-// visits only those). A spike emitted at step t through a synapse of delay d is added to slot
-// (t + d) mod slots; the slot is read and cleared at step t + d.
+// The spike-event queue: a ring of delay slots. A spike emitted at step t through a synapse of
+// delay d is an event for slot (t + d) mod slots, consumed at step t + d.
 //
-// Layout: slot s, neuron n (global index) at entry[s·n_total + n], the summed input and the stamp
-// side by side, so that an event to a neuron touches one cache line of the queue, not two. Lists are split by population
-// and lane (a contiguous range of each population's neurons owned by one worker), so every entry
-// is written by exactly one worker: sums per target are formed in a fixed order (step, source
-// order, synapse order) whatever the number of threads, and need no atomics.
+// Each slot holds, for every (population, lane) — a lane is a contiguous range of a population's
+// neurons owned by one worker — the lane's share of the ring, in one of two forms:
+//   event list  the events (weight, target) in arrival order, appended one after the other. Writing
+//               them is sequential; the step that consumes them sums them per target in a small
+//               table that stays in the first-level cache (event_sums.h). This is what a sparse
+//               network uses: an event then costs one scattered access (its neuron), however large
+//               the network, where a dense sum would cost one more in a region of slots × N.
+//   dense sums  the summed input and a stamp per neuron, plus the list of the neurons that received
+//               something. A lane switches to it when its events for a step outnumber its neurons
+//               or kMaxEvents (busy networks, where a neuron receives several events a step). Lanes
+//               with always-active neurons (clock-driven mode, dense Poisson drive, suprathreshold
+//               currents) use nothing else: their inputs are added in place.
+// Either way every entry is written by exactly one worker and sums are formed in event order
+// (step, source, synapse), whatever the number of threads and whichever form: no atomics, and the
+// same results.
 #pragma once
 
 #include <cstdint>
@@ -16,21 +24,30 @@
 
 namespace snn::sim {
 
-/// Per slot and neuron, beside the summed input x, a stamp: the step whose touched list holds the
-/// neuron (older steps: not listed yet); kAlwaysActive marks neurons visited at every step anyway.
+/// Per neuron, beside the summed input x, a stamp: the step whose touched list holds the neuron
+/// (older steps: not listed yet); kAlwaysActive marks neurons visited at every step anyway.
 constexpr std::int32_t kAlwaysActive = 0x7fffffff;
 
+/// A dense entry (x, stamp), or in an event list one event (x = weight, stamp = local target id).
 struct QueueEntry {
   float x;             ///< summed input arriving at the slot's step, mV or pA
   std::int32_t stamp;  ///< see kAlwaysActive
 };
 
+/// The most events a lane's event list holds for one step before it turns into dense sums.
+constexpr std::uint32_t kMaxEvents = 4096;
+
+/// Flag in a lane's count word: the lane's share of the slot holds dense sums, and the count is
+/// that of its touched list; without it the count is that of its event list.
+constexpr std::uint32_t kDenseSlot = 0x80000000u;
+
 struct SpikeQueueView {
-  QueueEntry* entry;             ///< [slots][n_total]
+  QueueEntry* entry;             ///< [slots][n_total]: a lane's region holds its events or sums
+  QueueEntry* spill;             ///< [n_total]: events moved aside while a lane turns dense
   std::uint32_t* touched;        ///< [slots][n_total]: per (population, lane) region, local ids
-  std::uint32_t* touched_count;  ///< [slots][pops][lanes]
+  std::uint32_t* touched_count;  ///< [slots][pops][lanes]: count word, see kDenseSlot
   std::uint32_t n_total;
-  int slot_mask;                 ///< slots - 1 (slots is a power of two)
+  int slot_mask;  ///< slots - 1 (slots is a power of two)
   int pops, lanes;
 
   SNN_HD std::uint64_t slot_base(int step) const {
@@ -40,18 +57,52 @@ struct SpikeQueueView {
     return touched_count + ((step & slot_mask) * pops + pop) * lanes + lane;
   }
 
-  /// Adds w to neuron j (local to the population at `offset`, inside `lane`, whose range starts at
-  /// lane_lo) for arrival step `step`, and lists j for that step on its first input.
-  SNN_HD void add(int step, std::uint32_t offset, std::uint32_t lane_lo, int pop, int lane,
-                  std::uint32_t j, float w) const {
-    const std::uint64_t base = slot_base(step), i = base + offset + j;
-    QueueEntry& e = entry[i];
+  /// How many events a lane of `size` neurons holds before its sums turn dense.
+  SNN_HD static std::uint32_t event_capacity(std::uint32_t size) {
+    return size < kMaxEvents ? size : kMaxEvents;
+  }
+
+  /// Adds an event of weight w for neuron j (local to the population at `offset`, inside the
+  /// lane [lo, lo + size)) arriving at step `step`.
+  SNN_HD void add(int step, std::uint32_t offset, std::uint32_t lo, std::uint32_t size, int pop,
+                  int lane, std::uint32_t j, float w) const {
+    const std::uint64_t base = slot_base(step);
+    std::uint32_t* c = count_of(step, pop, lane);
+    if (!(*c & kDenseSlot)) {
+      if (*c < event_capacity(size)) {
+        entry[base + offset + lo + (*c)++] = QueueEntry{w, static_cast<std::int32_t>(j)};
+        return;
+      }
+      make_dense(base, offset, lo, size, c, step);
+    }
+    add_dense(base, offset, lo, c, step, j, w);
+  }
+
+  /// Adds w to neuron j's dense sum, listing j on its first input for the step.
+  SNN_HD void add_dense(std::uint64_t base, std::uint32_t offset, std::uint32_t lo,
+                        std::uint32_t* c, int step, std::uint32_t j, float w) const {
+    QueueEntry& e = entry[base + offset + j];
     e.x += w;
     if (e.stamp < step) {
       e.stamp = step;
-      std::uint32_t* c = count_of(step, pop, lane);
-      touched[base + offset + lane_lo + (*c)++] = j;
+      touched[base + offset + lo + (*c & ~kDenseSlot)] = j;
+      ++*c;
     }
+  }
+
+  /// Turns a lane's full event list into dense sums: the events move aside, the region is cleared,
+  /// and the events are added again in their order. O(size) once per slot and lane, when it
+  /// happens.
+  SNN_HD void make_dense(std::uint64_t base, std::uint32_t offset, std::uint32_t lo,
+                         std::uint32_t size, std::uint32_t* c, int step) const {
+    QueueEntry* region = entry + base + offset + lo;
+    QueueEntry* aside = spill + offset + lo;
+    const std::uint32_t n = *c;
+    for (std::uint32_t i = 0; i < n; ++i) aside[i] = region[i];
+    for (std::uint32_t i = 0; i < size; ++i) region[i] = QueueEntry{0.0f, -1};
+    *c = kDenseSlot;
+    for (std::uint32_t i = 0; i < n; ++i)
+      add_dense(base, offset, lo, c, step, static_cast<std::uint32_t>(aside[i].stamp), aside[i].x);
   }
 };
 

@@ -7,15 +7,72 @@
 
 #include "sim/core/prefetch.h"
 #include "sim/core/simd.h"
+#include "sim/events/event_sums.h"
 #include "sim/network_view.h"
 #include "sim/sources/poisson_input.h"
 
 namespace snn::sim::engine {
 
+/// A lane's input for step t in dense form: sums in the ring slot, the listed neurons.
+struct DenseInput {
+  QueueEntry* in;  ///< the slot's entries of the population
+  const u32* list;
+  int t;
+  SNN_HD bool received(u32 j) const { return in[j].stamp == t; }
+  SNN_HD u32 id(u32 i) const { return list[i]; }
+  SNN_HD float take(u32 i) const {
+    QueueEntry& e = in[list[i]];
+    const float x = e.x;
+    e.x = 0.0f;
+    return x;
+  }
+  SNN_HD void prefetch(u32 i) const { snn::prefetch(in + list[i]); }
+};
+
+/// A lane's input for step t summed from its event list: `order` holds table slots.
+struct EventInput {
+  EventSums sums;
+  const u32* order;
+  SNN_HD bool received(u32 j) const { return sums.contains(j); }
+  SNN_HD u32 id(u32 i) const { return sums.table[order[i]].key; }
+  SNN_HD float take(u32 i) const { return sums.take(order[i]); }
+  SNN_HD void prefetch(u32) const {}
+};
+
 /// Updates the active neurons of population p in one lane at step t (visitor over the model).
 struct UpdateCell {
   const NetView& v;
   int p, lane, t, b, parity;
+
+  /// The carried-over neurons that received no input, then the nl neurons that did.
+  template <class K, class Input>
+  SNN_HD void step_listed(const K& k, const Input& input, u32 nl, u32* spk, u32& ns,
+                          u32& nout) const {
+    const u32 lo = v.lo(p, lane);
+    const int c = v.cell(p, lane);
+    // Neurons that could fire without input (current synapses), unless input lists them too.
+    const u32* cin = v.carry[parity] + v.pops[p].offset + lo;
+    u32* cin_n = v.carry_count[parity] + c;
+    u32* cout = v.carry[1 - parity] + v.pops[p].offset + lo;
+    for (u32 i = 0; i < *cin_n; ++i) {
+      const u32 j = cin[i];
+      if (input.received(j)) continue;
+      const StepOutcome r = k.step(j, t, 0.0f);
+      if (r.spiked) spk[ns++] = j;
+      if (r.keep_active) cout[nout++] = j;
+    }
+    *cin_n = 0;
+    for (u32 i = 0; i < nl; ++i) {
+      if (i + kPrefetchAhead < nl) {
+        input.prefetch(i + kPrefetchAhead);
+        k.prefetch(input.id(i + kPrefetchAhead));
+      }
+      const u32 j = input.id(i);
+      const StepOutcome r = k.step(j, t, input.take(i));
+      if (r.spiked) spk[ns++] = j;
+      if (r.keep_active) cout[nout++] = j;
+    }
+  }
 
   template <class K>
   SNN_HD void operator()(const K& kernel) const {
@@ -35,42 +92,23 @@ struct UpdateCell {
       }
     } else {
       for (u64 i = v.perm_ptr[c]; i < v.perm_ptr[c + 1]; ++i) {
+        // Only dense-only lanes have always-active neurons: their input is in the ring.
         u32 j = v.perm[i];
         float x = in[j].x;
         in[j].x = 0.0f;
         if (k.step(j, t, x).spiked) spk[ns++] = j;
       }
-      // Neurons that could fire without input (current synapses), unless input lists them too.
-      u32* cin = v.carry[parity] + pop.offset + lo;
-      u32* cin_n = v.carry_count[parity] + c;
-      u32* cout = v.carry[1 - parity] + pop.offset + lo;
+      u32* count = v.q.count_of(t, p, lane);
+      u32* list = v.q.touched + v.q.slot_base(t) + pop.offset + lo;
       u32 nout = 0;
-      for (u32 i = 0; i < *cin_n; ++i) {
-        u32 j = cin[i];
-        if (in[j].stamp == t) continue;
-        StepOutcome r = k.step(j, t, 0.0f);
-        if (r.spiked) spk[ns++] = j;
-        if (r.keep_active) cout[nout++] = j;
+      if (*count & kDenseSlot) {
+        step_listed(k, DenseInput{in, list, t}, *count & ~kDenseSlot, spk, ns, nout);
+      } else {
+        const EventSums sums = EventSums::at(v.sums + lane * EventSums::kCapacity);
+        const u32 nl = sums.sum(in + lo, *count, list);
+        step_listed(k, EventInput{sums, list}, nl, spk, ns, nout);
       }
-      *cin_n = 0;
-      // Neurons that received input for step t.
-      const u32* list = v.q.touched + v.q.slot_base(t) + pop.offset + lo;
-      u32* n_list = v.q.count_of(t, p, lane);
-      const u32 nl = *n_list;
-      for (u32 i = 0; i < nl; ++i) {
-        if (i + kPrefetchAhead < nl) {
-          const u32 ahead = list[i + kPrefetchAhead];
-          prefetch(in + ahead);
-          k.prefetch(ahead);
-        }
-        u32 j = list[i];
-        float x = in[j].x;
-        in[j].x = 0.0f;
-        StepOutcome r = k.step(j, t, x);
-        if (r.spiked) spk[ns++] = j;
-        if (r.keep_active) cout[nout++] = j;
-      }
-      *n_list = 0;
+      *count = v.dense_only[c] ? kDenseSlot : 0u;
       v.carry_count[1 - parity][c] = nout;
       // Delivery sums in spike order: make it the order of neuron ids, whatever the visit order.
       sort_in_place(spk, ns);
@@ -86,6 +124,32 @@ struct UpdateCell {
         steps[i] = t;
       }
       v.rec_count[c] = n0 + ns;
+    }
+  }
+};
+
+/// Starts loading the neurons that the event lists of a block's steps will update, for one
+/// population and lane, before the block's first step. In a large sparse network each of them is
+/// a miss in the caches (a neuron gets an event now and then), and a step has too few events for
+/// the prefetches inside its own list to run ahead of memory: issued together, up to
+/// kPrefetchBlock of them are in flight at once and the steps then find them in the cache.
+struct PrefetchBlockEvents {
+  const NetView& v;
+  int p, lane, t0, steps;  ///< steps t0 + 1 .. t0 + steps
+
+  template <class K>
+  SNN_HD void operator()(const K& k) const {
+    const int c = v.cell(p, lane);
+    if (v.all_active[c] || v.dense_only[c]) return;
+    const u32 offset = v.pops[p].offset + v.lo(p, lane);
+    u32 budget = kPrefetchBlock;
+    for (int b = 0; b < steps && budget > 0; ++b) {
+      const int t = t0 + 1 + b;
+      const u32 n = *v.q.count_of(t, p, lane);
+      if (n & kDenseSlot) continue;
+      const QueueEntry* events = v.q.entry + v.q.slot_base(t) + offset;
+      for (u32 i = 0; i < n && budget > 0; ++i, --budget)
+        k.prefetch(static_cast<u32>(events[i].stamp));
     }
   }
 };
@@ -109,6 +173,11 @@ struct UpdateBlock {
   u32 row0;       ///< voltage row of the first step
   SNN_HD void operator()(u32 lane_u) const {
     const int lane = static_cast<int>(lane_u);
+    for (int p = 0; p < v.n_pops; ++p) {
+      if (v.pops[p].generator) continue;
+      PrefetchBlockEvents f{v, p, lane, t0, steps};
+      visit_kernel(v.pops[p].kernel, f);
+    }
     for (int b = 0; b < steps; ++b) {
       const int t = t0 + 1 + b;
       for (int s = 0; s < v.n_poisson; ++s) apply_poisson(v, v.poisson[s], lane, t);

@@ -86,7 +86,8 @@ SNN_HD inline void apply_poisson(const NetView& v, const PoissonView& s, int lan
       Random4 R = s.rng.draw(ut, blk, 3, e >> 1);
       for (u32 h = 0; h < 2 && e + h < m; ++h) {
         u32 r = blk * B + uniform_index(R.w[2 * h], R.w[2 * h + 1], nb);
-        if (r >= r0 && r < r1) v.q.add(at, pop.offset, lo, s.pop, lane, s.first + r, s.weight);
+        if (r >= r0 && r < r1)
+          v.q.add(at, pop.offset, lo, hi - lo, s.pop, lane, s.first + r, s.weight);
       }
     }
   }

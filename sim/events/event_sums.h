@@ -1,0 +1,66 @@
+// The summed input per target of one step's event list (see spike_queue.h), formed in a small
+// open-addressing hash table that belongs to the lane. The table is sized for the list, a few
+// kilobytes for a sparse network's step, so it stays in the first-level cache: summing an event
+// costs no scattered memory access, however many neurons the network has. Each target's sum is
+// formed in event order, as in the dense form, so both give the same values.
+#pragma once
+
+#include <cstdint>
+
+#include "sim/core/config.h"
+#include "sim/events/spike_queue.h"
+
+namespace snn::sim {
+
+struct EventSums {
+  struct Slot {
+    std::uint32_t key;  ///< local neuron id, or kEmpty
+    float x;            ///< its summed input
+  };
+  static constexpr std::uint32_t kEmpty = 0xffffffffu;
+  static constexpr int kBits = 16;
+  static constexpr std::uint32_t kCapacity = 1u << kBits;  ///< slots per lane (load <= 1/16)
+
+  Slot* table;  ///< the lane's kCapacity slots, all empty between uses
+  int shift;    ///< 32 - log2(slots in use)
+
+  /// The lane's table at `table`.
+  SNN_HD static EventSums at(Slot* table) { return EventSums{table, 32 - kBits}; }
+
+  SNN_HD std::uint32_t mask() const { return 0xffffffffu >> shift; }
+  SNN_HD std::uint32_t home(std::uint32_t j) const { return (j * 2654435761u) >> shift; }
+
+  /// Sums n events (x = weight, stamp = target) per target; writes the slot of each target, in
+  /// the order of its first event, to `order`, and returns how many.
+  SNN_HD std::uint32_t sum(const QueueEntry* events, std::uint32_t n, std::uint32_t* order) const {
+    std::uint32_t listed = 0;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const std::uint32_t j = static_cast<std::uint32_t>(events[i].stamp);
+      std::uint32_t s = home(j);
+      while (table[s].key != kEmpty && table[s].key != j) s = (s + 1) & mask();
+      if (table[s].key == kEmpty) {
+        table[s] = Slot{j, 0.0f + events[i].x};  // as a dense sum, which starts at 0
+        order[listed++] = s;
+      } else {
+        table[s].x += events[i].x;
+      }
+    }
+    return listed;
+  }
+
+  /// Whether neuron j received an event (before take() empties its slot).
+  SNN_HD bool contains(std::uint32_t j) const {
+    for (std::uint32_t s = home(j);; s = (s + 1) & mask()) {
+      if (table[s].key == j) return true;
+      if (table[s].key == kEmpty) return false;
+    }
+  }
+
+  /// The sum in slot s; empties the slot. Every slot sum() filled must be taken once.
+  SNN_HD float take(std::uint32_t s) const {
+    table[s].key = kEmpty;
+    return table[s].x;
+  }
+};
+
+}  // namespace snn::sim
