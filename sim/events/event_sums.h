@@ -18,8 +18,8 @@ struct EventSums {
     float x;            ///< its summed input
   };
   static constexpr std::uint32_t kEmpty = 0xffffffffu;
-  static constexpr int kBits = 16;
-  static constexpr std::uint32_t kCapacity = 1u << kBits;  ///< slots per lane (load <= 1/16)
+  static constexpr int kBits = 14;
+  static constexpr std::uint32_t kCapacity = 1u << kBits;  ///< slots per lane (load <= 1/4)
 
   Slot* table;  ///< the lane's kCapacity slots, all empty between uses
   int shift;    ///< 32 - log2(slots in use)
