@@ -42,7 +42,6 @@ SNN_HD u64 deliver(const NetView& v, const ProjectionView& pv, const T* tg, cons
   QueueEntry* in = v.q.entry + base + offset;
   u32* count = v.q.count_of(at, tp, lane);
   u32 c = *count;
-  const u32 capacity = SpikeQueueView::event_capacity(thi - tlo);
   u64 events = 0;
   for (u32 i = 0; i < n; ++i) {
     const u32 s = src[i];
@@ -60,13 +59,10 @@ SNN_HD u64 deliver(const NetView& v, const ProjectionView& pv, const T* tg, cons
       } else if (!kListed) {
         if (m + kPrefetchAhead < e) prefetch(in + tg[m + kPrefetchAhead]);
         in[j].x += w;
-      } else if (!(c & kDenseSlot) && c < capacity) {
-        // The common case of a sparse network: append to the lane's event list.
-        in[tlo + c++] = QueueEntry{w, static_cast<std::int32_t>(j)};
       } else {
-        if (!(c & kDenseSlot)) v.q.make_dense(base, offset, tlo, thi - tlo, &c, at);
-        if (m + kPrefetchAhead < e) prefetch(in + tg[m + kPrefetchAhead]);
-        v.q.add_dense(base, offset, tlo, &c, at, j, w);
+        // Dense sums are scattered over the slot: prefetch them; event lists are appended to.
+        if ((c & kDenseSlot) && m + kPrefetchAhead < e) prefetch(in + tg[m + kPrefetchAhead]);
+        v.q.add_at(base, offset, tlo, thi - tlo, c, at, j, w);
       }
     }
   }
@@ -105,7 +101,8 @@ struct DeliverBlock {
   NetView v;
   int t0, steps;
 
-  /// Calls f(pv, src, n) for every run of spikes of the block that has targets in the lane.
+  /// Calls f(b, pv, src, n) for every run of spikes (block step b) of the block that has targets in
+  /// the lane.
   template <class F>
   SNN_HD void for_each_run(int lane, F&& f) const {
     for (int b = 0; b < steps; ++b) {

@@ -1,8 +1,8 @@
 // The summed input per target of one step's event list (see spike_queue.h), formed in a small
-// open-addressing hash table that belongs to the lane. The table is sized for the list, a few
-// kilobytes for a sparse network's step, so it stays in the first-level cache: summing an event
-// costs no scattered memory access, however many neurons the network has. Each target's sum is
-// formed in event order, as in the dense form, so both give the same values.
+// open-addressing hash table that belongs to the lane: 2^14 slots (128 KiB), so it stays in the
+// cache and, at most kMaxEvents events against 16,384 slots, probes rarely go past the first slot.
+// Summing an event costs no scattered memory access, however many neurons the network has. Each
+// target's sum is formed in event order, as in the dense form, so both give the same values.
 #pragma once
 
 #include <cstdint>
@@ -22,13 +22,12 @@ struct EventSums {
   static constexpr std::uint32_t kCapacity = 1u << kBits;  ///< slots per lane (load <= 1/4)
 
   Slot* table;  ///< the lane's kCapacity slots, all empty between uses
-  int shift;    ///< 32 - log2(slots in use)
 
   /// The lane's table at `table`.
-  SNN_HD static EventSums at(Slot* table) { return EventSums{table, 32 - kBits}; }
+  SNN_HD static EventSums at(Slot* table) { return EventSums{table}; }
 
-  SNN_HD std::uint32_t mask() const { return 0xffffffffu >> shift; }
-  SNN_HD std::uint32_t home(std::uint32_t j) const { return (j * 2654435761u) >> shift; }
+  SNN_HD static std::uint32_t mask() { return kCapacity - 1; }
+  SNN_HD static std::uint32_t home(std::uint32_t j) { return (j * 2654435761u) >> (32 - kBits); }
 
   /// Sums n events (x = weight, stamp = target) per target; writes the slot of each target, in
   /// the order of its first event, to `order`, and returns how many.

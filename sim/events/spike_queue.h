@@ -5,7 +5,7 @@
 // neurons owned by one worker — the lane's share of the ring, in one of two forms:
 //   event list  the events (weight, target) in arrival order, appended one after the other. Writing
 //               them is sequential; the step that consumes them sums them per target in a small
-//               table that stays in the first-level cache (event_sums.h). This is what a sparse
+//               per-lane table that stays in the cache (event_sums.h). This is what a sparse
 //               network uses: an event then costs one scattered access (its neuron), however large
 //               the network, where a dense sum would cost one more in a region of slots × N.
 //   dense sums  the summed input and a stamp per neuron, plus the list of the neurons that received
@@ -66,11 +66,16 @@ struct SpikeQueueView {
   /// lane [lo, lo + size)) arriving at step `step`.
   SNN_HD void add(int step, std::uint32_t offset, std::uint32_t lo, std::uint32_t size, int pop,
                   int lane, std::uint32_t j, float w) const {
-    const std::uint64_t base = slot_base(step);
-    std::uint32_t* c = count_of(step, pop, lane);
-    if (!(*c & kDenseSlot)) {
-      if (*c < event_capacity(size)) {
-        entry[base + offset + lo + (*c)++] = QueueEntry{w, static_cast<std::int32_t>(j)};
+    add_at(slot_base(step), offset, lo, size, *count_of(step, pop, lane), step, j, w);
+  }
+
+  /// add() with the slot's base and the lane's count word given (a caller adding many events to
+  /// one slot keeps the count in a register and stores it once).
+  SNN_HD void add_at(std::uint64_t base, std::uint32_t offset, std::uint32_t lo, std::uint32_t size,
+                     std::uint32_t& c, int step, std::uint32_t j, float w) const {
+    if (!(c & kDenseSlot)) {
+      if (c < event_capacity(size)) {
+        entry[base + offset + lo + c++] = QueueEntry{w, static_cast<std::int32_t>(j)};
         return;
       }
       make_dense(base, offset, lo, size, c, step);
@@ -80,13 +85,13 @@ struct SpikeQueueView {
 
   /// Adds w to neuron j's dense sum, listing j on its first input for the step.
   SNN_HD void add_dense(std::uint64_t base, std::uint32_t offset, std::uint32_t lo,
-                        std::uint32_t* c, int step, std::uint32_t j, float w) const {
+                        std::uint32_t& c, int step, std::uint32_t j, float w) const {
     QueueEntry& e = entry[base + offset + j];
     e.x += w;
     if (e.stamp < step) {
       e.stamp = step;
-      touched[base + offset + lo + (*c & ~kDenseSlot)] = j;
-      ++*c;
+      touched[base + offset + lo + (c & ~kDenseSlot)] = j;
+      ++c;
     }
   }
 
@@ -94,13 +99,13 @@ struct SpikeQueueView {
   /// and the events are added again in their order. O(size) once per slot and lane, when it
   /// happens.
   SNN_HD void make_dense(std::uint64_t base, std::uint32_t offset, std::uint32_t lo,
-                         std::uint32_t size, std::uint32_t* c, int step) const {
+                         std::uint32_t size, std::uint32_t& c, int step) const {
     QueueEntry* region = entry + base + offset + lo;
     QueueEntry* aside = spill + offset + lo;
-    const std::uint32_t n = *c;
+    const std::uint32_t n = c;
     for (std::uint32_t i = 0; i < n; ++i) aside[i] = region[i];
     for (std::uint32_t i = 0; i < size; ++i) region[i] = QueueEntry{0.0f, -1};
-    *c = kDenseSlot;
+    c = kDenseSlot;
     for (std::uint32_t i = 0; i < n; ++i)
       add_dense(base, offset, lo, c, step, static_cast<std::uint32_t>(aside[i].stamp), aside[i].x);
   }

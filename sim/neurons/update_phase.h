@@ -140,7 +140,7 @@ struct PrefetchBlockEvents {
   template <class K>
   SNN_HD void operator()(const K& k) const {
     const int c = v.cell(p, lane);
-    if (v.all_active[c] || v.dense_only[c]) return;
+    if (v.dense_only[c]) return;  // all-active lanes are dense-only too
     const u32 offset = v.pops[p].offset + v.lo(p, lane);
     u32 budget = kPrefetchBlock;
     for (int b = 0; b < steps && budget > 0; ++b) {
