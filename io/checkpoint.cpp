@@ -21,9 +21,12 @@ std::string shape_text(const std::vector<std::int64_t>& s) {
 std::string escape(const std::string& name) {
   std::string out;
   for (char c : name) {
-    if (c == '%') out += "%25";
-    else if (c == '/') out += "%2F";
-    else out += c;
+    if (c == '%')
+      out += "%25";
+    else if (c == '/')
+      out += "%2F";
+    else
+      out += c;
   }
   if (out == ".") out = "%2E";
   return out;
@@ -32,38 +35,48 @@ std::string escape(const std::string& name) {
 std::string unescape(const std::string& name) {
   std::string out;
   for (std::size_t i = 0; i < name.size(); ++i) {
-    if (name.compare(i, 3, "%25") == 0) out += '%', i += 2;
-    else if (name.compare(i, 3, "%2F") == 0) out += '/', i += 2;
-    else if (name.compare(i, 3, "%2E") == 0) out += '.', i += 2;
-    else out += name[i];
+    if (name.compare(i, 3, "%25") == 0)
+      out += '%', i += 2;
+    else if (name.compare(i, 3, "%2F") == 0)
+      out += '/', i += 2;
+    else if (name.compare(i, 3, "%2E") == 0)
+      out += '.', i += 2;
+    else
+      out += name[i];
   }
   return out;
 }
 
-void write_group(hid_t file, const std::string& group_name, const std::vector<NamedTensor>& list, bool single) {
+void write_group(hid_t file, const std::string& group_name, const std::vector<NamedTensor>& list,
+                 bool single) {
   h5::Handle group = h5::create_group(file, group_name);
   std::set<std::string> seen;
   for (std::size_t i = 0; i < list.size(); ++i) {
     const NamedTensor& t = list[i];
     require(!t.name.empty(), "checkpoint: a tensor in '" + group_name + "' has an empty name");
-    require(seen.insert(t.name).second, "checkpoint: tensor name '" + t.name + "' repeated in '" + group_name + "'");
-    std::int64_t n = std::accumulate(t.shape.begin(), t.shape.end(), std::int64_t{1}, std::multiplies<>());
+    require(seen.insert(t.name).second,
+            "checkpoint: tensor name '" + t.name + "' repeated in '" + group_name + "'");
+    std::int64_t n =
+        std::accumulate(t.shape.begin(), t.shape.end(), std::int64_t{1}, std::multiplies<>());
     require(n == static_cast<std::int64_t>(t.values.size()),
-            "checkpoint: tensor '" + t.name + "' has " + std::to_string(t.values.size()) + " values for shape " +
-                shape_text(t.shape));
+            "checkpoint: tensor '" + t.name + "' has " + std::to_string(t.values.size()) +
+                " values for shape " + shape_text(t.shape));
     std::vector<hsize_t> dims(t.shape.begin(), t.shape.end());
     h5::Handle ds;
     if (single) {
       std::vector<float> f(t.values.begin(), t.values.end());
-      ds = h5::write_dataset(group, escape(t.name), H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, dims, f.data());
+      ds = h5::write_dataset(group, escape(t.name), H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, dims,
+                             f.data());
     } else {
-      ds = h5::write_dataset(group, escape(t.name), H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, dims, t.values.data());
+      ds = h5::write_dataset(group, escape(t.name), H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, dims,
+                             t.values.data());
     }
     h5::set_attr(ds, "index", static_cast<std::int64_t>(i));
   }
 }
 
-std::vector<NamedTensor> read_group(hid_t file, const std::string& group_name, const std::string& path) {
+std::vector<NamedTensor> read_group(hid_t file, const std::string& group_name,
+                                    const std::string& path) {
   std::vector<NamedTensor> out;
   if (!h5::exists(file, group_name)) return out;
   h5::Handle group = h5::open_group(file, group_name);
@@ -76,7 +89,8 @@ std::vector<NamedTensor> read_group(hid_t file, const std::string& group_name, c
     NamedTensor t;
     t.name = unescape(link);
     for (hsize_t d : h5::dataset_dims(ds)) t.shape.push_back(static_cast<std::int64_t>(d));
-    std::int64_t n = std::accumulate(t.shape.begin(), t.shape.end(), std::int64_t{1}, std::multiplies<>());
+    std::int64_t n =
+        std::accumulate(t.shape.begin(), t.shape.end(), std::int64_t{1}, std::multiplies<>());
     h5::Handle type(H5Dget_type(ds));
     if (H5Tget_class(type) != H5T_FLOAT && H5Tget_class(type) != H5T_INTEGER)
       throw FormatError(where + " is not numeric");
@@ -86,7 +100,8 @@ std::vector<NamedTensor> read_group(hid_t file, const std::string& group_name, c
                                                    : static_cast<std::int64_t>(indexed.size());
     indexed.emplace_back(index, std::move(t));
   }
-  std::stable_sort(indexed.begin(), indexed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::stable_sort(indexed.begin(), indexed.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
   for (auto& p : indexed) out.push_back(std::move(p.second));
   return out;
 }
@@ -127,19 +142,21 @@ CheckpointData read_checkpoint(const std::string& path) {
                       std::string(kCheckpointFormat) + "\" attribute)");
   std::int64_t version = h5::get_attr_int(file, "version", where);
   if (version < 1 || version > kCheckpointVersion)
-    throw FormatError(where + " has format version " + std::to_string(version) + "; this program reads up to " +
-                      std::to_string(kCheckpointVersion));
+    throw FormatError(where + " has format version " + std::to_string(version) +
+                      "; this program reads up to " + std::to_string(kCheckpointVersion));
   CheckpointData data;
   data.epoch = static_cast<int>(h5::get_attr_int(file, "epoch", where));
   data.max_test_acc = h5::get_attr_double(file, "max_test_acc", where);
   data.optimizer = h5::get_attr_string(file, "optimizer", where);
   data.optimizer_step = h5::get_attr_int(file, "optimizer_step", where);
   data.scheduler = h5::get_attr_string(file, "scheduler", where);
-  data.scheduler_last_epoch = static_cast<int>(h5::get_attr_int(file, "scheduler_last_epoch", where));
+  data.scheduler_last_epoch =
+      static_cast<int>(h5::get_attr_int(file, "scheduler_last_epoch", where));
   data.single_precision = h5::get_attr_string(file, "dtype", where) != "float64";
   if (h5::exists(file, "args")) {
     h5::Handle args = h5::open_group(file, "args");
-    for (const std::string& key : h5::attr_names(args)) data.args[key] = h5::get_attr_string(args, key, where);
+    for (const std::string& key : h5::attr_names(args))
+      data.args[key] = h5::get_attr_string(args, key, where);
   }
   data.parameters = read_group(file, "parameters", path);
   data.buffers = read_group(file, "buffers", path);
@@ -152,8 +169,9 @@ const NamedTensor& find_tensor(const std::vector<NamedTensor>& list, const std::
   for (const NamedTensor& t : list) {
     if (t.name != name) continue;
     if (t.shape != shape)
-      throw FormatError(where + ": '" + name + "' has shape " + shape_text(t.shape) + " but the model's is " +
-                        shape_text(shape) + " (a checkpoint of another network?)");
+      throw FormatError(where + ": '" + name + "' has shape " + shape_text(t.shape) +
+                        " but the model's is " + shape_text(shape) +
+                        " (a checkpoint of another network?)");
     return t;
   }
   throw FormatError(where + ": no tensor '" + name + "' (a checkpoint of another network?)");
@@ -164,12 +182,14 @@ void require_same_names(const std::vector<NamedTensor>& list, const std::vector<
   std::set<std::string> expected(names.begin(), names.end());
   for (const NamedTensor& t : list)
     if (!expected.count(t.name))
-      throw FormatError(where + ": " + what + " '" + t.name + "' is not in the model (a checkpoint of another network?)");
+      throw FormatError(where + ": " + what + " '" + t.name +
+                        "' is not in the model (a checkpoint of another network?)");
   std::set<std::string> present;
   for (const NamedTensor& t : list) present.insert(t.name);
   for (const std::string& n : names)
     if (!present.count(n))
-      throw FormatError(where + ": " + what + " '" + n + "' is missing (a checkpoint of another network?)");
+      throw FormatError(where + ": " + what + " '" + n +
+                        "' is missing (a checkpoint of another network?)");
 }
 
 }  // namespace snn::io

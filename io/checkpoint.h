@@ -3,7 +3,8 @@
 // model: the trainer converts its tensors to and from the NamedTensor lists below.
 //
 // Layout (version 1):
-//   /                 attributes format="snn-checkpoint", version=1, epoch (last finished, 0-based),
+//   /                 attributes format="snn-checkpoint", version=1, epoch (last finished,
+//   0-based),
 //                     max_test_acc, optimizer (name), optimizer_step, scheduler (name),
 //                     scheduler_last_epoch, dtype ("float32"/"float64")
 //   /args             one string attribute per command-line argument of the run
@@ -28,15 +29,15 @@ struct NamedTensor {
 
 struct CheckpointData {
   std::vector<NamedTensor> parameters;
-  std::vector<NamedTensor> buffers;        ///< BatchNorm running statistics and the like
+  std::vector<NamedTensor> buffers;          ///< BatchNorm running statistics and the like
   std::vector<NamedTensor> optimizer_state;  ///< e.g. "adam.exp_avg.fc0.weight"
-  std::string optimizer;                   ///< "adam", "sgd", ...
+  std::string optimizer;                     ///< "adam", "sgd", ...
   std::int64_t optimizer_step = 0;
   std::string scheduler = "none";
   int scheduler_last_epoch = 0;
-  int epoch = -1;                ///< last finished epoch (0-based); -1 = none
-  double max_test_acc = -1.0;    ///< best test accuracy so far (fraction), -1 = none
-  bool single_precision = true;  ///< store values as float32 (else float64)
+  int epoch = -1;                           ///< last finished epoch (0-based); -1 = none
+  double max_test_acc = -1.0;               ///< best test accuracy so far (fraction), -1 = none
+  bool single_precision = true;             ///< store values as float32 (else float64)
   std::map<std::string, std::string> args;  ///< the run's arguments
 };
 

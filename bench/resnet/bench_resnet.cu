@@ -57,11 +57,13 @@ std::vector<int> parse_ints(const std::string& s) {
 }
 
 void usage() {
-  std::cout << "snn-bench-resnet [-data-dir D] [-preset tiny|small|medium] [-model resnet|sew-resnet]\n"
-               "  [-connect add|and|iand] [-channels 16,32] [-blocks 1,1] [-head flatten|gap] [-T 4] [-b 64] [-j 2]\n"
-               "  [-batches 40] [-warmup 3] [-test-batches 40] [-encoder direct|poisson]\n"
-               "  [-readout linear|lif] [-loss ce|mse] [-opt adam|sgd] [-lr 1e-3] [-wd 0]\n"
-               "  [-dropout 0] [-seed 0] [-epochs N] [-train-limit N]\n";
+  std::cout
+      << "snn-bench-resnet [-data-dir D] [-preset tiny|small|medium] [-model resnet|sew-resnet]\n"
+         "  [-connect add|and|iand] [-channels 16,32] [-blocks 1,1] [-head flatten|gap] [-T 4] [-b "
+         "64] [-j 2]\n"
+         "  [-batches 40] [-warmup 3] [-test-batches 40] [-encoder direct|poisson]\n"
+         "  [-readout linear|lif] [-loss ce|mse] [-opt adam|sgd] [-lr 1e-3] [-wd 0]\n"
+         "  [-dropout 0] [-seed 0] [-epochs N] [-train-limit N]\n";
 }
 
 Options parse(int argc, char** argv) {
@@ -72,31 +74,57 @@ Options parse(int argc, char** argv) {
       if (i + 1 >= argc) throw InvalidParameter(a + " needs a value");
       return argv[++i];
     };
-    if (a == "-h" || a == "--help") { usage(); std::exit(0); }
-    else if (a == "-data-dir") o.data_dir = next();
-    else if (a == "-preset") o.preset = next();
-    else if (a == "-model") o.model = next();
-    else if (a == "-connect") o.connect = next();
-    else if (a == "-channels") o.channels = next();
-    else if (a == "-head") o.head = next();
-    else if (a == "-blocks") o.blocks = next();
-    else if (a == "-T") o.steps = std::stoi(next());
-    else if (a == "-b") o.batch = std::stoi(next());
-    else if (a == "-j") o.threads = std::stoi(next());
-    else if (a == "-batches") o.batches = std::stoi(next());
-    else if (a == "-warmup") o.warmup = std::stoi(next());
-    else if (a == "-test-batches") o.test_batches = std::stoi(next());
-    else if (a == "-encoder") o.encoder = next();
-    else if (a == "-readout") o.spiking_readout = next() == "lif";
-    else if (a == "-loss") o.loss = next();
-    else if (a == "-opt") o.opt = next();
-    else if (a == "-lr") o.lr = std::stod(next());
-    else if (a == "-wd") o.weight_decay = std::stod(next());
-    else if (a == "-dropout") o.dropout = std::stod(next());
-    else if (a == "-seed") o.seed = std::stoull(next());
-    else if (a == "-epochs") o.epochs = std::stoi(next());
-    else if (a == "-train-limit") o.train_limit = std::stoi(next());
-    else throw InvalidParameter("unknown option " + a);
+    if (a == "-h" || a == "--help") {
+      usage();
+      std::exit(0);
+    } else if (a == "-data-dir")
+      o.data_dir = next();
+    else if (a == "-preset")
+      o.preset = next();
+    else if (a == "-model")
+      o.model = next();
+    else if (a == "-connect")
+      o.connect = next();
+    else if (a == "-channels")
+      o.channels = next();
+    else if (a == "-head")
+      o.head = next();
+    else if (a == "-blocks")
+      o.blocks = next();
+    else if (a == "-T")
+      o.steps = std::stoi(next());
+    else if (a == "-b")
+      o.batch = std::stoi(next());
+    else if (a == "-j")
+      o.threads = std::stoi(next());
+    else if (a == "-batches")
+      o.batches = std::stoi(next());
+    else if (a == "-warmup")
+      o.warmup = std::stoi(next());
+    else if (a == "-test-batches")
+      o.test_batches = std::stoi(next());
+    else if (a == "-encoder")
+      o.encoder = next();
+    else if (a == "-readout")
+      o.spiking_readout = next() == "lif";
+    else if (a == "-loss")
+      o.loss = next();
+    else if (a == "-opt")
+      o.opt = next();
+    else if (a == "-lr")
+      o.lr = std::stod(next());
+    else if (a == "-wd")
+      o.weight_decay = std::stod(next());
+    else if (a == "-dropout")
+      o.dropout = std::stod(next());
+    else if (a == "-seed")
+      o.seed = std::stoull(next());
+    else if (a == "-epochs")
+      o.epochs = std::stoi(next());
+    else if (a == "-train-limit")
+      o.train_limit = std::stoi(next());
+    else
+      throw InvalidParameter("unknown option " + a);
   }
   return o;
 }
@@ -171,9 +199,10 @@ int main(int argc, char** argv) try {
     blks += (i ? "," : "") + std::to_string(cfg.blocks[i]);
   }
   std::printf("# %s %s, channels %s, blocks %s, %lld parameters, T=%d, batch %d, %d threads, %s\n",
-              o.model.c_str(), o.preset.empty() ? resnet_default_preset().c_str() : o.preset.c_str(),
-              chans.c_str(), blks.c_str(), static_cast<long long>(n_params), o.steps, o.batch,
-              o.threads, device_description().c_str());
+              o.model.c_str(),
+              o.preset.empty() ? resnet_default_preset().c_str() : o.preset.c_str(), chans.c_str(),
+              blks.c_str(), static_cast<long long>(n_params), o.steps, o.batch, o.threads,
+              device_description().c_str());
   std::printf("# data %s: %d train, %d test images\n", o.data_dir.c_str(), train.count(),
               test.count());
 
@@ -190,7 +219,8 @@ int main(int argc, char** argv) try {
       for (int first = 0; first < train.count(); first += o.batch) {
         const int n = std::min(o.batch, train.count() - first);
         loss_sum += train_batch(r, train, &order, first, n, o.steps,
-                                static_cast<std::uint64_t>(epoch) * 1000000 + nb, &correct) * n;
+                                static_cast<std::uint64_t>(epoch) * 1000000 + nb, &correct) *
+                    n;
         seen += n;
         ++nb;
       }
@@ -199,7 +229,8 @@ int main(int argc, char** argv) try {
       t0 = now();
       int test_correct = 0;
       for (int first = 0; first < test.count(); first += o.batch)
-        test_correct += test_batch(r, test, first, std::min(o.batch, test.count() - first), o.steps);
+        test_correct +=
+            test_batch(r, test, first, std::min(o.batch, test.count() - first), o.steps);
       const double test_s = now() - t0;
       std::printf("%5d  %.3e  %10.4f  %8.2f%%  %7.2f%%  %7.1f  %6.1f\n", epoch + 1, r.opt->lr(),
                   loss_sum / seen, 100.0 * correct / seen, 100.0 * test_correct / test.count(),
@@ -232,12 +263,15 @@ int main(int argc, char** argv) try {
     test_batch(r, test, (i % nb_test) * o.batch, o.batch, o.steps);
   const double test_s = now() - t0;
   const double conv_test_s = ConvTimer::seconds();
-  std::printf("| model | preset | params | T | batch | threads | train img/s | test img/s | conv share train | conv share test |\n");
+  std::printf(
+      "| model | preset | params | T | batch | threads | train img/s | test img/s | conv share "
+      "train | conv share test |\n");
   std::printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
   std::printf("| %s | %s (%s / %s) | %lld | %d | %d | %d | %.0f | %.0f | %.0f%% | %.0f%% |\n",
-              o.model.c_str(), o.preset.empty() ? resnet_default_preset().c_str() : o.preset.c_str(),
-              chans.c_str(), blks.c_str(), static_cast<long long>(n_params), o.steps, o.batch,
-              o.threads, o.batches * o.batch / train_s, o.test_batches * o.batch / test_s,
+              o.model.c_str(),
+              o.preset.empty() ? resnet_default_preset().c_str() : o.preset.c_str(), chans.c_str(),
+              blks.c_str(), static_cast<long long>(n_params), o.steps, o.batch, o.threads,
+              o.batches * o.batch / train_s, o.test_batches * o.batch / test_s,
               100 * conv_s / train_s, 100 * conv_test_s / test_s);
   return 0;
 } catch (const std::exception& e) {

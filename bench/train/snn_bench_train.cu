@@ -7,9 +7,9 @@
 //                   [-epochs N]   (-epochs: full epochs with test accuracy instead of timing)
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -137,7 +137,8 @@ Result run(const Net& net, const Options& o, const DeviceImageSet<float>& train,
       }
       train.gather(&order, b * B, B, images, labels);
       model->zero_grad();
-      const Tensor<float>& out = model->forward(images, net.steps, std::uint64_t(epoch) * 1000000 + b);
+      const Tensor<float>& out =
+          model->forward(images, net.steps, std::uint64_t(epoch) * 1000000 + b);
       loss_sum += rate_loss(LossKind::MSE, out, labels, grad);
       model->backward(grad);
       opt.step();
@@ -168,7 +169,8 @@ Result run(const Net& net, const Options& o, const DeviceImageSet<float>& train,
     r.test_acc = double(correct) / seen;
     if (full_epochs)
       std::printf("%s T=%d epoch %d: train loss %.4f, %.0f img/s; test acc %.4f, %.0f img/s\n",
-                  net.name.c_str(), net.steps, epoch, r.train_loss, r.train_ips, r.test_acc, r.test_ips);
+                  net.name.c_str(), net.steps, epoch, r.train_loss, r.train_ips, r.test_acc,
+                  r.test_ips);
   }
   return r;
 }
@@ -176,7 +178,8 @@ Result run(const Net& net, const Options& o, const DeviceImageSet<float>& train,
 int parse_int(const char* s, const char* what) {
   char* end = nullptr;
   const long v = std::strtol(s, &end, 10);
-  require(end != s && *end == 0 && v >= 0, std::string(what) + ": expected a non-negative integer, got '" + s + "'");
+  require(end != s && *end == 0 && v >= 0,
+          std::string(what) + ": expected a non-negative integer, got '" + s + "'");
   return int(v);
 }
 
@@ -191,19 +194,32 @@ int main(int argc, char** argv) {
         require(i + 1 < argc, a + " needs a value");
         return argv[++i];
       };
-      if (a == "-data-dir") o.data_dir = next();
-      else if (a == "-j") o.threads = parse_int(next(), "-j");
-      else if (a == "-b") o.batch = parse_int(next(), "-b");
-      else if (a == "-batches") o.batches = parse_int(next(), "-batches");
-      else if (a == "-warmup") o.warmup = parse_int(next(), "-warmup");
-      else if (a == "-test-batches") o.test_batches = parse_int(next(), "-test-batches");
-      else if (a == "-repeat") o.repeat = std::max(1, parse_int(next(), "-repeat"));
-      else if (a == "-epochs") o.epochs = parse_int(next(), "-epochs");
-      else if (a == "-nets") o.nets = next();
-      else if (a == "-generic") o.generic = true;
+      if (a == "-data-dir")
+        o.data_dir = next();
+      else if (a == "-j")
+        o.threads = parse_int(next(), "-j");
+      else if (a == "-b")
+        o.batch = parse_int(next(), "-b");
+      else if (a == "-batches")
+        o.batches = parse_int(next(), "-batches");
+      else if (a == "-warmup")
+        o.warmup = parse_int(next(), "-warmup");
+      else if (a == "-test-batches")
+        o.test_batches = parse_int(next(), "-test-batches");
+      else if (a == "-repeat")
+        o.repeat = std::max(1, parse_int(next(), "-repeat"));
+      else if (a == "-epochs")
+        o.epochs = parse_int(next(), "-epochs");
+      else if (a == "-nets")
+        o.nets = next();
+      else if (a == "-generic")
+        o.generic = true;
       else if (a == "-h" || a == "--help") {
-        std::printf("usage: snn-bench-train [-data-dir DIR] [-j THREADS] [-b BATCH] [-batches N] [-warmup N]\n"
-                    "       [-test-batches N] [-nets 784-10:100,784-20-10:50] [-generic] [-repeat N] [-epochs N]\n");
+        std::printf(
+            "usage: snn-bench-train [-data-dir DIR] [-j THREADS] [-b BATCH] [-batches N] [-warmup "
+            "N]\n"
+            "       [-test-batches N] [-nets 784-10:100,784-20-10:50] [-generic] [-repeat N] "
+            "[-epochs N]\n");
         return 0;
       } else {
         throw InvalidParameter("unknown option '" + a + "' (see -h)");
@@ -225,19 +241,22 @@ int main(int argc, char** argv) {
     require(train_set.pixels() == 784, "the images must be 28x28");
     DeviceImageSet<float> train(train_set), test(test_set);
     const std::vector<Net> nets = parse_nets(o.nets);
-    std::printf("# snn-bench-train: system %s, %d threads, batch %d, Adam lr 1e-3, MSE rate loss, %s path, "
-                "data %s (%d train / %d test)\n",
-                device_system_name(), o.threads, o.batch, o.generic ? "generic" : "fused", source.c_str(),
-                train.count(), test.count());
+    std::printf(
+        "# snn-bench-train: system %s, %d threads, batch %d, Adam lr 1e-3, MSE rate loss, %s path, "
+        "data %s (%d train / %d test)\n",
+        device_system_name(), o.threads, o.batch, o.generic ? "generic" : "fused", source.c_str(),
+        train.count(), test.count());
     if (o.epochs > 0) {
       for (const Net& n : nets) run(n, o, train, test, true);
       return 0;
     }
-    std::printf("# train: %d timed batches after %d warm-up; test: %s; best of %d\n", o.batches, o.warmup,
-                o.test_batches ? (std::to_string(o.test_batches) + " batches").c_str() : "whole test set",
-                o.repeat);
-    std::printf("| network | T | train img/s | test img/s | train img/CPU-s | test img/CPU-s |\n"
-                "|---|---:|---:|---:|---:|---:|\n");
+    std::printf(
+        "# train: %d timed batches after %d warm-up; test: %s; best of %d\n", o.batches, o.warmup,
+        o.test_batches ? (std::to_string(o.test_batches) + " batches").c_str() : "whole test set",
+        o.repeat);
+    std::printf(
+        "| network | T | train img/s | test img/s | train img/CPU-s | test img/CPU-s |\n"
+        "|---|---:|---:|---:|---:|---:|\n");
     for (const Net& n : nets) {
       Result best;
       for (int k = 0; k < o.repeat; ++k) {
@@ -247,8 +266,8 @@ int main(int argc, char** argv) {
         best.train_cpu_ips = std::max(best.train_cpu_ips, r.train_cpu_ips);
         best.test_cpu_ips = std::max(best.test_cpu_ips, r.test_cpu_ips);
       }
-      std::printf("| %s | %d | %.0f | %.0f | %.0f | %.0f |\n", n.name.c_str(), n.steps, best.train_ips,
-                  best.test_ips, best.train_cpu_ips, best.test_cpu_ips);
+      std::printf("| %s | %d | %.0f | %.0f | %.0f | %.0f |\n", n.name.c_str(), n.steps,
+                  best.train_ips, best.test_ips, best.train_cpu_ips, best.test_cpu_ips);
       std::fflush(stdout);
     }
     return 0;
