@@ -87,6 +87,7 @@ struct Network::Impl {
   int t = 0;  // steps done
   int L = 1, P = 0, slots = 1;
   int block = 1;  // steps between synchronisations: the minimum delay (capped)
+  std::vector<int> stage_lo;  // first population of each stage (zero-delay projections), + P
   u32 n_total = 0;
   std::vector<u32> offsets;
   std::vector<std::unique_ptr<NeuronGroup>> groups;
@@ -347,6 +348,26 @@ void Network::build() {
       m.fanout[sp] += static_cast<double>(m.projections.back()->synapses()) / m.pops[sp].size;
   }
   m.block = std::min(kMaxBlock, m.projections.empty() ? kMaxBlock : min_delay);
+  // Zero-delay projections: a step in stages, in the order of the populations.
+  m.stage_lo.assign(1, 0);
+  for (int p = 1; p < m.P; ++p)
+    for (std::size_t q = 0; q < m.projections.size(); ++q) {
+      const ProjectionSpec& s = m.proj_specs[q];
+      if (m.projections[q]->min_delay() > 0 || m.index_of(s.target) != p) continue;
+      if (m.index_of(s.source) >= m.stage_lo.back()) {
+        m.stage_lo.push_back(p);
+        break;
+      }
+    }
+  m.stage_lo.push_back(m.P);
+  for (std::size_t q = 0; q < m.projections.size(); ++q) {
+    const ProjectionSpec& s = m.proj_specs[q];
+    require(m.projections[q]->min_delay() > 0 || m.index_of(s.source) < m.index_of(s.target),
+            "projection " + s.source + " -> " + s.target +
+                ": a zero delay needs the source population added before the target (edges that "
+                "close a cycle need a delay of at least one step)");
+  }
+  if (min_delay == 0) m.block = 1;
 
   // Poisson sources; their dense targets are always active.
   std::vector<std::vector<u8>> perm_flag(m.P);
@@ -678,7 +699,13 @@ RunStats Network::run(double duration_ms, Recorder* recorder,
       const u32* cc = host_ptr(m.carry_count[t_first & 1]);
       for (int c = 0; c < cells; ++c) work += static_cast<u64>(cc[c]) * steps;
     }
+    const int n_stages = static_cast<int>(m.stage_lo.size()) - 1;
+    for (int stage = 0; stage < n_stages; ++stage) {
     UpdateBlock update{v, m.t, steps, static_cast<u32>(m.vrows_filled)};
+    update.p_lo = m.stage_lo[stage];
+    update.p_hi = m.stage_lo[stage + 1];
+    update.sources = stage == 0;
+    update.record = stage == n_stages - 1;
     if (parallel(work))
       thrust::for_each(exec(), lanes_begin, lanes_end, update);
     else
@@ -700,10 +727,13 @@ RunStats Network::run(double duration_ms, Recorder* recorder,
           }
       }
       DeliverBlock deliver{v, m.t, steps};
+      deliver.p_lo = m.stage_lo[stage];
+      deliver.p_hi = m.stage_lo[stage + 1];
       if (parallel(static_cast<u64>(fan)))
         thrust::for_each(exec(), lanes_begin, lanes_end, deliver);
       else
         thrust::for_each(thrust::seq, lanes_begin, lanes_end, deliver);
+    }
     }
 
     m.t += steps;

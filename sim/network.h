@@ -9,6 +9,10 @@
 //   2. in parallel over lanes: the spikes of step t are delivered into the queue slots t + delay of
 //      the targets each lane owns;
 //   3. recording.
+// Zero-delay projections (delay 0 ms, as NIR's feed-forward edges) are delivered within the step:
+// their source population must be added before their target, the populations are cut into stages
+// at each such target whose source is in the same stage, and a step then runs phases 1 and 2 once
+// per stage, in order (the block is one step). A cycle needs a delay of at least one step.
 // EventDriven visits only active neurons; ClockDriven visits every neuron at every step with the
 // same arithmetic (a reference for tests: both give the same spikes).
 #pragma once

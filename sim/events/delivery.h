@@ -96,10 +96,14 @@ SNN_HD void prefetch_rows(const ProjectionView& pv, const T* tg, const u32* src,
 }
 
 /// Phase 2 of a block, per lane: every spike of the block's steps, in step order, into the queue
-/// slots of the lane's targets (all at least one block ahead: the block is the minimum delay).
+/// slots of the lane's targets (all at least one block ahead: the block is the minimum delay; a
+/// zero delay lands in the current step, whose later stages have not run yet).
+/// With zero-delay projections (block 1, network.h) one call per stage delivers only the spikes of
+/// the populations [p_lo, p_hi), some of them into the current step's slot.
 struct DeliverBlock {
   NetView v;
   int t0, steps;
+  int p_lo = 0, p_hi = 1 << 30;  ///< source populations (default: all)
 
   /// Calls f(b, pv, src, n) for every run of spikes (block step b) of the block that has targets in
   /// the lane.
@@ -109,6 +113,7 @@ struct DeliverBlock {
       for (int q = 0; q < v.n_proj; ++q) {
         const ProjectionView& pv = v.proj[q];
         const int sp = pv.source_pop;
+        if (sp < p_lo || sp >= p_hi) continue;
         if (v.lo(pv.target_pop, lane) == v.hi(pv.target_pop, lane)) continue;
         if (v.pops[sp].generator) {
           const u64* slice = v.gen_slice + 2 * (static_cast<u64>(b) * v.n_pops + sp);

@@ -9,6 +9,12 @@
 #include "sim/neurons/if_delta.h"
 #include "sim/neurons/lif_delta.h"
 #include "sim/neurons/lif_exp.h"
+#include "sim/neurons/nir_cuba_li.h"
+#include "sim/neurons/nir_cuba_lif.h"
+#include "sim/neurons/nir_i.h"
+#include "sim/neurons/nir_if.h"
+#include "sim/neurons/nir_li.h"
+#include "sim/neurons/nir_lif.h"
 
 namespace snn::sim {
 
@@ -18,7 +24,8 @@ struct ModelList {
   using Params = std::variant<typename Models::Params...>;
 };
 
-using NeuronModels = ModelList<LifDelta, LifExp, IfDelta>;  // the registry
+using NeuronModels = ModelList<LifDelta, LifExp, IfDelta,  // the registry
+                               NirLif, NirIf, NirLi, NirI, NirCubaLif, NirCubaLi>;
 
 /// Parameters of any registered model; the alternative's index is the model's index.
 using NeuronParams = NeuronModels::Params;

@@ -167,25 +167,32 @@ struct ReadVoltage {
 
 /// Phase 1 of a block, per lane: for each step, sources, then every population's active neurons,
 /// then the lane's recorded voltages. No lane reads another's data until the block ends.
+/// With zero-delay projections a step runs in stages (network.h): one call per stage updates only
+/// the populations [p_lo, p_hi); the first stage applies the sources, the last records voltages.
 struct UpdateBlock {
   NetView v;
   int t0, steps;  ///< steps t0 + 1 .. t0 + steps
   u32 row0;       ///< voltage row of the first step
+  int p_lo = 0, p_hi = 1 << 30;  ///< the stage's populations (default: all)
+  bool sources = true, record = true;
   SNN_HD void operator()(u32 lane_u) const {
     const int lane = static_cast<int>(lane_u);
-    for (int p = 0; p < v.n_pops; ++p) {
+    const int p_end = p_hi < v.n_pops ? p_hi : v.n_pops;
+    for (int p = p_lo; p < p_end; ++p) {
       if (v.pops[p].generator) continue;
       PrefetchBlockEvents f{v, p, lane, t0, steps};
       visit_kernel(v.pops[p].kernel, f);
     }
     for (int b = 0; b < steps; ++b) {
       const int t = t0 + 1 + b;
-      for (int s = 0; s < v.n_poisson; ++s) apply_poisson(v, v.poisson[s], lane, t);
-      for (int p = 0; p < v.n_pops; ++p) {
+      if (sources)
+        for (int s = 0; s < v.n_poisson; ++s) apply_poisson(v, v.poisson[s], lane, t);
+      for (int p = p_lo; p < p_end; ++p) {
         if (v.pops[p].generator) continue;
         UpdateCell u{v, p, lane, t, b, t & 1};
         visit_kernel(v.pops[p].kernel, u);
       }
+      if (!record) continue;
       float* row = v.vrows + static_cast<u64>(row0 + b) * v.n_vrec;
       for (u32 i = v.vrec_ptr[lane]; i < v.vrec_ptr[lane + 1]; ++i) {
         ReadVoltage r{v.vrec_id[i], t, 0.0f};

@@ -175,8 +175,10 @@ DeviceVector<u64> rows_from_pairs(DeviceVector<u32>& src, DeviceVector<u32>& tgt
   return row_ptr;
 }
 
-/// Steps of a delay in ms: at least one step and a whole number of steps.
+/// Steps of a delay in ms: exactly 0 (a zero-delay edge, delivered within the step: see
+/// network.h), or at least one step and a whole number of steps.
 int delay_steps(double ms, double dt_ms, const std::string& what) {
+  if (ms == 0.0) return 0;
   if (!(ms >= dt_ms * (1 - 1e-9)))
     throw InvalidParameter(what + " delay " + num(ms) + " ms is shorter than dt " + num(dt_ms) +
                            " ms");
