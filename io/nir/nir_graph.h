@@ -106,8 +106,8 @@ struct NirNode {
   NirNodeType type = NirNodeType::Input;
   /// Parameter datasets by name ("weight", "tau", "stride", "padding", "shape", "input_shape",
   /// "input_type", ...), exactly as stored (shapes and dtypes untouched). Defaults that the reader
-  /// supplies for absent optional fields (v_reset 0, w_in 1) are added here with v_threshold's
-  /// shape and listed in `defaulted`.
+  /// supplies for absent optional fields (v_reset 0, w_in 1) are added here shaped and typed like
+  /// v_threshold (tau_mem for CubaLI) and listed in `defaulted`.
   std::map<std::string, NirArray> params;
   std::vector<std::string> defaulted;        ///< parameters the file lacked, filled by the reader
   std::map<std::string, NirArray> metadata;  ///< the node's `metadata` group (may be empty)
