@@ -1,6 +1,7 @@
 // NIR CubaLI: current-based leaky integrator (no spikes). Forward Euler at dt, see nir_euler.h.
 //   tau_syn dI/dt = -I + w_in S;  tau_mem dv/dt = (v_leak - v) + r I
-// Parameters in NIR's units (time constants in s); the field names are NIR's (nir_cuba_li in files).
+// Parameters in NIR's units (time constants in s); the field names are NIR's (nir_cuba_li in
+// files).
 #pragma once
 
 #include "sim/neurons/nir_euler.h"

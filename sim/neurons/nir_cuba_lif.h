@@ -1,6 +1,8 @@
 // NIR CubaLIF: current-based LIF. Forward Euler at dt, see nir_euler.h.
-//   tau_syn dI/dt = -I + w_in S;  tau_mem dv/dt = (v_leak - v) + r I;  v > v_threshold: spike, v = v_reset
-// Parameters in NIR's units (time constants in s); the field names are NIR's (nir_cuba_lif in files).
+//   tau_syn dI/dt = -I + w_in S;  tau_mem dv/dt = (v_leak - v) + r I;  v > v_threshold: spike, v =
+//   v_reset
+// Parameters in NIR's units (time constants in s); the field names are NIR's (nir_cuba_lif in
+// files).
 #pragma once
 
 #include "sim/neurons/nir_euler.h"

@@ -2,7 +2,8 @@
 // nir_cuba_li.h) share: NIR's continuous-time equations (Pedersen et al., Nat. Commun. 15, 8122,
 // 2024) integrated by forward Euler at the step dt, one step per engine step, in NIR's units
 // (seconds; voltages and currents unitless). NIR stores no dt, integrator or reset; the choices
-// (dt, reset to v_reset or subtract, `v > v_th` or `>=`) are NirOptions, documented in README "NIR".
+// (dt, reset to v_reset or subtract, `v > v_th` or `>=`) are NirOptions, documented in README
+// "NIR".
 //
 // One step with input x (the weighted sum of the spikes arriving at this step, spike = 1) and the
 // constant input b (an Affine's bias), in this order (charge, fire, reset within the step):
@@ -45,13 +46,13 @@ struct NirPerNeuron {
 
 /// The parameters of every NIR model; each model visits the fields it has.
 struct NirParams {
-  double tau = 0.01;        ///< membrane time constant (tau_mem of the Cuba models), s, default 0.01
-  double tau_syn = 0.005;   ///< synaptic time constant (Cuba models), s, default 0.005
-  double r = 1.0;           ///< input resistance, default 1
-  double v_leak = 0.0;      ///< leak (resting) potential, default 0
-  double v_threshold = 1.0; ///< firing threshold, default 1
-  double v_reset = 0.0;     ///< reset potential, default 0
-  double w_in = 1.0;        ///< input weight of the Cuba models, default 1
+  double tau = 0.01;       ///< membrane time constant (tau_mem of the Cuba models), s, default 0.01
+  double tau_syn = 0.005;  ///< synaptic time constant (Cuba models), s, default 0.005
+  double r = 1.0;          ///< input resistance, default 1
+  double v_leak = 0.0;     ///< leak (resting) potential, default 0
+  double v_threshold = 1.0;  ///< firing threshold, default 1
+  double v_reset = 0.0;      ///< reset potential, default 0
+  double w_in = 1.0;         ///< input weight of the Cuba models, default 1
   NirOptions options{false, false};
   NirPerNeuron each;
 
@@ -63,16 +64,16 @@ struct NirParams {
 
 /// Which equations a model uses.
 struct NirKind {
-  bool cuba;      ///< synaptic current state
-  bool leaky;     ///< leak towards v_leak with tau
-  bool spiking;   ///< threshold and reset
+  bool cuba;     ///< synaptic current state
+  bool leaky;    ///< leak towards v_leak with tau
+  bool spiking;  ///< threshold and reset
 };
 
 /// One neuron's constants, side by side.
 struct NirCoeff {
-  float a;         ///< dt/tau (leaky) or dt (non-leaky)
+  float a;  ///< dt/tau (leaky) or dt (non-leaky)
   float r, v_leak, v_th, v_reset;
-  float a_s;       ///< dt/tau_syn
+  float a_s;  ///< dt/tau_syn
   float w_in, bias;
 };
 
@@ -176,7 +177,7 @@ class NirState {
  private:
   void check_sizes(std::size_t n) const {
     const NirPerNeuron& e = p_.each;
-    const std::vector<double>* all[] = {&e.tau,         &e.tau_syn, &e.r,   &e.v_leak,
+    const std::vector<double>* all[] = {&e.tau,         &e.tau_syn, &e.r,    &e.v_leak,
                                         &e.v_threshold, &e.v_reset, &e.w_in, &e.bias};
     for (auto* v : all)
       require(v->empty() || v->size() == n, "NIR neuron parameters: " + std::to_string(v->size()) +

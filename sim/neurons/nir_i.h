@@ -16,8 +16,7 @@ struct NirI {
     void fields(F&& f) {
       f("r", "", r);
     }
-    void validate(double) const {
-    }
+    void validate(double) const {}
   };
   struct Kernel : NirKernel {};
   struct State : NirState<Kernel> {

@@ -18,8 +18,7 @@ struct NirIf {
       f("v_threshold", "", v_threshold);
       f("v_reset", "", v_reset);
     }
-    void validate(double) const {
-    }
+    void validate(double) const {}
   };
   struct Kernel : NirKernel {};
   struct State : NirState<Kernel> {

@@ -18,9 +18,7 @@ struct NirLi {
       f("r", "", r);
       f("v_leak", "", v_leak);
     }
-    void validate(double) const {
-      require_positive("tau", tau, "s");
-    }
+    void validate(double) const { require_positive("tau", tau, "s"); }
   };
   struct Kernel : NirKernel {};
   struct State : NirState<Kernel> {

@@ -20,9 +20,7 @@ struct NirLif {
       f("v_threshold", "", v_threshold);
       f("v_reset", "", v_reset);
     }
-    void validate(double) const {
-      require_positive("tau", tau, "s");
-    }
+    void validate(double) const { require_positive("tau", tau, "s"); }
   };
   struct Kernel : NirKernel {};
   struct State : NirState<Kernel> {

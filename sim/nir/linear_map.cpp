@@ -62,12 +62,12 @@ struct Window {
 template <class F>
 void for_each_tap(const Window& w, bool depthwise, F&& f) {
   const int nd = static_cast<int>(w.in.size());
-  const std::int64_t in_sp = std::accumulate(w.in.begin(), w.in.end(), std::int64_t{1},
-                                             std::multiplies<>());
-  const std::int64_t out_sp = std::accumulate(w.out.begin(), w.out.end(), std::int64_t{1},
-                                              std::multiplies<>());
-  const std::int64_t k_sp = std::accumulate(w.k.begin(), w.k.end(), std::int64_t{1},
-                                            std::multiplies<>());
+  const std::int64_t in_sp =
+      std::accumulate(w.in.begin(), w.in.end(), std::int64_t{1}, std::multiplies<>());
+  const std::int64_t out_sp =
+      std::accumulate(w.out.begin(), w.out.end(), std::int64_t{1}, std::multiplies<>());
+  const std::int64_t k_sp =
+      std::accumulate(w.k.begin(), w.k.end(), std::int64_t{1}, std::multiplies<>());
   const std::int64_t cin_g = w.cin / w.groups, cout_g = w.cout / w.groups;
   std::vector<std::int64_t> o(nd), kk(nd);
   for (std::int64_t co = 0; co < w.cout; ++co) {
@@ -108,8 +108,8 @@ Shape spatial_input(const Ctx& c, const Shape& in, int nd, std::int64_t cin) {
   }
   std::string t;
   for (auto x : in) t += (t.empty() ? "" : ",") + std::to_string(x);
-  c.fail("input", "expected a [C, " + std::string(nd == 1 ? "N" : "H, W") + "] input, got [" + t +
-                      "]");
+  c.fail("input",
+         "expected a [C, " + std::string(nd == 1 ? "N" : "H, W") + "] input, got [" + t + "]");
 }
 
 LinearMap conv(const Ctx& c, const Shape& in, int nd) {
@@ -123,8 +123,9 @@ LinearMap conv(const Ctx& c, const Shape& in, int nd) {
   w.cout = cout;
   w.groups = groups;
   Shape s = spatial_input(c, in, nd, cin);
-  if (s[0] != cin) c.fail("weight", "expects " + std::to_string(cin) + " input channels, got " +
-                                        std::to_string(s[0]));
+  if (s[0] != cin)
+    c.fail("weight",
+           "expects " + std::to_string(cin) + " input channels, got " + std::to_string(s[0]));
   w.in.assign(s.begin() + 1, s.end());
   w.k.assign(wt.shape.begin() + 2, wt.shape.end());
   w.stride = ints(c, "stride", nd, 1);
@@ -142,12 +143,13 @@ LinearMap conv(const Ctx& c, const Shape& in, int nd) {
   m.n_out = elements(m.out_shape);
   const std::int64_t k_sp = elements(Shape(w.k.begin(), w.k.end()));
   const std::int64_t cin_g = cin / groups;
-  for_each_tap(w, false, [&](std::int64_t co, std::int64_t cl, std::int64_t ks, std::int64_t o,
-                             std::int64_t i) {
-    const double v = wt.values[(co * cin_g + cl) * k_sp + ks];
-    if (v != 0.0)
-      m.entries.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(o), v, 0});
-  });
+  for_each_tap(
+      w, false,
+      [&](std::int64_t co, std::int64_t cl, std::int64_t ks, std::int64_t o, std::int64_t i) {
+        const double v = wt.values[(co * cin_g + cl) * k_sp + ks];
+        if (v != 0.0)
+          m.entries.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(o), v, 0});
+      });
   if (c.node.has("bias")) {
     const NirArray& b = c.p("bias");
     if (b.size() != static_cast<std::size_t>(cout) && b.size() != 1)
@@ -179,10 +181,10 @@ LinearMap pool(const Ctx& c, const Shape& in, bool average) {
   m.n_in = elements(in);
   m.n_out = elements(m.out_shape);
   const double v = average ? 1.0 / static_cast<double>(w.k[0] * w.k[1]) : 1.0;
-  for_each_tap(w, true, [&](std::int64_t, std::int64_t, std::int64_t, std::int64_t o,
-                            std::int64_t i) {
-    m.entries.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(o), v, 0});
-  });
+  for_each_tap(
+      w, true, [&](std::int64_t, std::int64_t, std::int64_t, std::int64_t o, std::int64_t i) {
+        m.entries.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(o), v, 0});
+      });
   return m;
 }
 
@@ -206,8 +208,8 @@ LinearMap dense(const Ctx& c, const Shape& in, bool with_bias) {
   if (with_bias && c.node.has("bias")) {
     const NirArray& b = c.p("bias");
     if (static_cast<std::int64_t>(b.size()) != n_out)
-      c.fail("bias", "expected " + std::to_string(n_out) + " values, got " +
-                         std::to_string(b.size()));
+      c.fail("bias",
+             "expected " + std::to_string(n_out) + " values, got " + std::to_string(b.size()));
     m.bias = b.values;
   }
   return m;

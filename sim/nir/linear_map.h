@@ -35,9 +35,11 @@ std::int64_t elements(const Shape& s);
 /// The map of linear node `node` applied to an input of shape `in` (the shape flowing along the
 /// edge); dt_s converts a Delay's seconds into steps. FormatError naming the file, node and field
 /// for bad parameters or a shape that does not fit.
-LinearMap linear_map(const io::NirNode& node, const Shape& in, double dt_s, const std::string& file);
+LinearMap linear_map(const io::NirNode& node, const Shape& in, double dt_s,
+                     const std::string& file);
 
-/// b ∘ a: a's outputs feed b (weights multiply in double, delays add; equal (in, out, delay) merge).
+/// b ∘ a: a's outputs feed b (weights multiply in double, delays add; equal (in, out, delay)
+/// merge).
 LinearMap compose(const LinearMap& a, const LinearMap& b);
 
 /// The identity on n elements of shape `s`.

@@ -17,7 +17,9 @@ using io::NirGraph;
 using io::NirNode;
 using io::NirNodeType;
 
-std::string where(const std::string& file) { return file.empty() ? "NIR graph" : file; }
+std::string where(const std::string& file) {
+  return file.empty() ? "NIR graph" : file;
+}
 
 /// The graph with nested graphs inlined: names "graph.inner", a nested Input/Output an identity.
 struct Flat {
@@ -114,8 +116,8 @@ std::vector<double> per_neuron(const NirNode& n, const std::string& field, std::
 }
 
 template <class P>
-void fill_params(P& p, const NirNode& n, std::int64_t size, const std::string& file,
-                 bool cuba, const NirSimOptions& o) {
+void fill_params(P& p, const NirNode& n, std::int64_t size, const std::string& file, bool cuba,
+                 const NirSimOptions& o) {
   auto req = [&](const std::string& f) {
     n.param(f, file);  // FormatError naming the missing field
     return per_neuron(n, f, size, file);
@@ -255,8 +257,8 @@ NirPlan plan_nir(const NirGraph& g, const NirSimOptions& options) {
     return neuron_shape(n);
   };
   auto node_error = [&](const NirNode& n, const std::string& what) {
-    return FormatError(file + ": node '" + n.name + "' (" + io::nir_type_name(n.type) + "): " +
-                       what);
+    return FormatError(file + ": node '" + n.name + "' (" + io::nir_type_name(n.type) +
+                       "): " + what);
   };
   for (const NirNode& n : f.nodes)
     if (!is_state(n) && !is_linear(n.type))
@@ -299,8 +301,9 @@ NirPlan plan_nir(const NirGraph& g, const NirSimOptions& options) {
     const NirNode& n = f.at(name);
     if (is_state(n)) {
       if (!is_spiking(n.type))
-        throw node_error(n, "a non-spiking node can only feed a graph Output (the simulator "
-                            "passes spikes between nodes)");
+        throw node_error(n,
+                         "a non-spiking node can only feed a graph Output (the simulator "
+                         "passes spikes between nodes)");
       Value v;
       v.shape = state_shape(n);
       v.terms[name] = identity_map(v.shape);
@@ -309,8 +312,9 @@ NirPlan plan_nir(const NirGraph& g, const NirSimOptions& options) {
     auto hit = memo.find(name);
     if (hit != memo.end()) return hit->second;
     if (!visiting.insert(name).second)
-      throw node_error(n, "a cycle of linear nodes only (an edge that closes a cycle must pass "
-                          "through a neuron)");
+      throw node_error(n,
+                       "a cycle of linear nodes only (an edge that closes a cycle must pass "
+                       "through a neuron)");
     Value x = in_value(n);
     Value y;
     LinearMap a = linear_map(n, x.shape, options.dt_s, g.file);
@@ -395,8 +399,7 @@ NirPlan plan_nir(const NirGraph& g, const NirSimOptions& options) {
     if (!p.input) {
       p.spec = neuron_spec(n, elements(p.shape), options, g.file);
       const Value& in = target_of.at(name)->in;
-      if (!in.bias.empty())
-        nir_params(p.spec).each.bias = in.bias;
+      if (!in.bias.empty()) nir_params(p.spec).each.bias = in.bias;
     }
     plan.populations.push_back(std::move(p));
   }
@@ -458,8 +461,7 @@ void add_to_network(const NirPlan& plan, Network& net,
     }
     PopulationSpec s = p.spec;
     auto b = extra_bias.find(p.node);
-    if (b != extra_bias.end())
-    {
+    if (b != extra_bias.end()) {
       std::vector<double>& bias = nir_params(s).each.bias;
       if (bias.empty()) bias.assign(n, 0.0);
       for (std::int64_t j = 0; j < n; ++j) bias[j] += b->second[j];

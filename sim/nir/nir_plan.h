@@ -30,9 +30,9 @@ struct PlanPopulation {
   std::string node;  ///< the NIR node (flattened name "graph.inner" for nested graphs)
   io::NirNodeType type;
   Shape shape;
-  bool input = false;    ///< a graph Input: a spike generator
-  bool spiking = true;   ///< false for LI, I, CubaLI (read out as V)
-  PopulationSpec spec;   ///< neurons (not for inputs)
+  bool input = false;   ///< a graph Input: a spike generator
+  bool spiking = true;  ///< false for LI, I, CubaLI (read out as V)
+  PopulationSpec spec;  ///< neurons (not for inputs)
 };
 
 /// One projection: the composed map from one population to another.
