@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "apps/snn-sim/run_sim.h"
+#include "apps/snn-sim/run_nir.h"
 #include "io/atomic_file.h"
 #include "sim/builtin/networks.h"
 #include "sim/core/config.h"
@@ -110,6 +111,9 @@ SimSummary run_sim(const SimArgs& a, std::ostream& out) {
   if (a.threads < 0)
     throw InvalidParameter("-threads must be >= 0, got " + std::to_string(a.threads));
   if (a.threads > 0) set_num_threads(a.threads);
+
+  if (a.network != "brunel" && a.network != "sparse" && is_hdf5_file(a.network))
+    return run_nir(a, out);
 
   // Output paths first.
   std::unique_ptr<Recorder> recorder;

@@ -96,7 +96,21 @@ SimArgs parse_sim_args(int argc, const char* const argv[]) {
       "summary", po::value<std::string>(&a.summary), "write the summary as JSON to this file")(
       "device", po::value<std::string>(&a.device), "cpu or cuda (must match the build)")(
       "progress", po::value<std::string>(&a.progress)->default_value("auto"),
-      "progress bar: auto (on a terminal), on, off");
+      "progress bar: auto (on a terminal), on, off")(
+      "nir-dt", po::value<double>(&a.nir_dt)->default_value(1e-4, "1e-4"),
+      "NIR graphs: forward-Euler time step, s")(
+      "nir-reset", po::value<std::string>(&a.nir_reset)->default_value("v_reset"),
+      "NIR graphs: after a spike v = v_reset, or subtract (v -= v_threshold)")(
+      "nir-threshold", po::value<std::string>(&a.nir_threshold)->default_value("gt"),
+      "NIR graphs: spike when v > v_threshold (gt) or v >= v_threshold (ge, SpikingJelly)")(
+      "input", po::value<std::string>(&a.input),
+      "NIR graphs: SONATA spike file, /spikes/<Input node>/timestamps (ms) and node_ids")(
+      "input-current", po::value<std::vector<std::string>>(&a.input_current)->composing(),
+      "NIR graphs: NODE=VALUE, a constant value on every element of an Input node")(
+      "data-dir", po::value<std::string>(&a.data_dir),
+      "NIR classifier: MNIST-format folder; runs its test images, prints the accuracy")(
+      "images", po::value<int>(&a.images)->default_value(0), "-data-dir: test images (0: all)")(
+      "T", po::value<int>(&a.steps)->default_value(100), "-data-dir: steps per image");
   po::variables_map vm;
   try {
     auto style =
@@ -127,6 +141,13 @@ SimArgs parse_sim_args(int argc, const char* const argv[]) {
     throw SimUsageError("-mode '" + a.mode + "' is not one of: event, clock");
   if (a.progress != "auto" && a.progress != "on" && a.progress != "off")
     throw SimUsageError("-progress '" + a.progress + "' is not one of: auto, on, off");
+  if (a.nir_reset != "v_reset" && a.nir_reset != "subtract")
+    throw SimUsageError("-nir-reset '" + a.nir_reset + "' is not one of: v_reset, subtract");
+  if (a.nir_threshold != "gt" && a.nir_threshold != "ge")
+    throw SimUsageError("-nir-threshold '" + a.nir_threshold + "' is not one of: gt, ge");
+  if (!(a.nir_dt > 0)) throw SimUsageError("-nir-dt must be > 0 s");
+  if (a.steps < 1) throw SimUsageError("-T must be >= 1");
+  if (a.images < 0) throw SimUsageError("-images must be >= 0");
   if (!a.device.empty() && a.device != "cpu" && a.device != "cuda")
     throw SimUsageError("-device '" + a.device + "' is not one of: cpu, cuda");
   for (const std::string& r : a.record_v) {
