@@ -79,6 +79,24 @@ std::map<std::string, InputSpikes> read_input_spikes(const std::string& path, co
   return out;
 }
 
+InputSpikes poisson_image_spikes(const std::uint8_t* pixels, std::int64_t n, int steps,
+                                 std::uint64_t seed, int index) {
+  const learning::PoissonStream ps =
+      learning::PoissonStream::make(seed, (std::uint64_t{1} << 32) + static_cast<unsigned>(index));
+  std::vector<std::uint32_t> threshold(n);
+  for (std::int64_t p = 0; p < n; ++p)
+    threshold[p] = learning::poisson_threshold24(static_cast<float>(pixels[p]) / 255.0f);
+  InputSpikes in;
+  for (int t = 0; t < steps; ++t)
+    for (std::int64_t p = 0; p < n; ++p)
+      if (ps.spikes(static_cast<std::uint32_t>(p), static_cast<std::uint32_t>(t), 0,
+                    threshold[p])) {
+        in.neurons.push_back(static_cast<std::uint32_t>(p));
+        in.steps.push_back(t + 1);
+      }
+  return in;
+}
+
 namespace {
 
 std::map<std::string, double> parse_currents(const SimArgs& a) {
@@ -124,19 +142,8 @@ SimSummary run_classifier(const SimArgs& a, const NirPlan& plan, std::ostream& o
   double sim_s = 0, build_s = 0;
   std::int64_t classes = 0;
   for (int i = 0; i < n; ++i) {
-    const learning::PoissonStream ps =
-        learning::PoissonStream::make(seed, (std::uint64_t{1} << 32) + static_cast<unsigned>(i));
-    InputSpikes in;
-    for (int t = 0; t < a.steps; ++t)
-      for (std::int64_t p = 0; p < pixels; ++p) {
-        const float x =
-            static_cast<float>(test.images[static_cast<std::size_t>(i) * pixels + p]) / 255.0f;
-        if (ps.spikes(static_cast<std::uint32_t>(p), static_cast<std::uint32_t>(t), 0,
-                      learning::poisson_threshold24(x))) {
-          in.neurons.push_back(static_cast<std::uint32_t>(p));
-          in.steps.push_back(t + 1);
-        }
-      }
+    InputSpikes in = poisson_image_spikes(&test.images[static_cast<std::size_t>(i) * pixels],
+                                          pixels, a.steps, seed, i);
     Network net(cfg);
     add_to_network(plan, net, {{input, in}}, {}, false);
     net.build();

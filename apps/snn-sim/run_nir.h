@@ -2,6 +2,7 @@
 // -data-dir) a trained network deployed on MNIST-format test images, encoded as snn-train does.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <ostream>
 #include <string>
@@ -21,6 +22,12 @@ sim::nir::NirSimOptions nir_options(const SimArgs& a);
 /// Spikes per Input node from a SONATA spike file (/spikes/<node>/timestamps in ms, node_ids).
 std::map<std::string, sim::nir::InputSpikes> read_input_spikes(const std::string& path,
                                                                const sim::nir::NirPlan& plan);
+
+/// Test image `index` (bytes 0..255) as snn-train's Poisson encoder draws it for a batch of one
+/// in epoch 0 (batch key 2^32 + index, sample 0, pixel = byte / 255): trainer step k is engine
+/// step k + 1.
+sim::nir::InputSpikes poisson_image_spikes(const std::uint8_t* pixels, std::int64_t n, int steps,
+                                           std::uint64_t seed, int index);
 
 /// Runs `a.network` (a NIR file): a simulation, or with -data-dir the deployed classifier.
 SimSummary run_nir(const SimArgs& a, std::ostream& out);

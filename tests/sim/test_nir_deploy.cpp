@@ -1,0 +1,135 @@
+// A trained-network layout deployed: the 784-10 LIF classifier of snn-train (lif_fc_mnist) as a
+// NIR graph (Input -> Linear -> LIF with tau = tau_steps·dt, r = 1, v_leak = v_reset = 0,
+// threshold >=, SpikingJelly's mapping) run event-driven on the trainer's own Poisson input
+// spikes gives the trainer's output spikes, step for step. Synthetic images always; the shared
+// 2,000-image MNIST split when present.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "apps/snn-sim/run_nir.h"
+#include "io/idx_reader.h"
+#include "learning/model/classifier.h"
+#include "learning/model/fc_network.h"
+#include "sim/core/rng.h"
+#include "sim/nir/nir_plan.h"
+#include "sim_test_util.h"
+
+namespace snn::sim::nir {
+namespace {
+
+using io::NirArray;
+using io::NirGraph;
+using io::NirNode;
+using io::NirNodeType;
+
+NirNode node(const std::string& name, NirNodeType t, std::map<std::string, NirArray> params) {
+  NirNode n;
+  n.name = name;
+  n.type = t;
+  n.params = std::move(params);
+  return n;
+}
+
+/// The 784-10 network as NIR (what the exporter writes for -model fc).
+NirGraph fc_graph(const std::vector<float>& w, int in, int out, double tau_steps, double dt) {
+  NirGraph g;
+  std::vector<double> wd(w.begin(), w.end());
+  auto full = [](int n, double x) { return NirArray::vector(std::vector<double>(n, x)); };
+  g.nodes = {node("input", NirNodeType::Input, {{"shape", NirArray::vector({double(in)})}}),
+             node("fc0", NirNodeType::Linear, {{"weight", NirArray::tensor({out, in}, wd)}}),
+             node("lif0", NirNodeType::LIF,
+                  {{"tau", full(out, tau_steps * dt)},
+                   {"r", full(out, 1)},
+                   {"v_leak", full(out, 0)},
+                   {"v_threshold", full(out, 1)},
+                   {"v_reset", full(out, 0)}}),
+             node("output", NirNodeType::Output, {{"shape", NirArray::vector({double(out)})}})};
+  g.edges = {{"input", "fc0"}, {"fc0", "lif0"}, {"lif0", "output"}};
+  return g;
+}
+
+struct Comparison {
+  long spikes = 0, differing = 0, images = 0, same_prediction = 0;
+};
+
+Comparison compare(const std::vector<std::uint8_t>& images, int count, int T, bool fused) {
+  const int in = 784, out = 10;
+  learning::LIFParams lif;
+  lif.tau = 2.0;
+  auto model = learning::build_fc_classifier<float>(in, {}, out, lif, 0);
+  model->set_training(false);
+  model->set_fused(fused);
+  // Weights that make the outputs fire often (a strong test), as a trained net's would.
+  CounterRng rng{42, 3};
+  std::vector<float> w(out * in);
+  for (std::size_t k = 0; k < w.size(); ++k)
+    w[k] = static_cast<float>(uniform01_double(rng.draw(k, 0, 0, 0).w[0], 0) * 0.13 - 0.05);
+  model->parameters().at(0)->value.from_host({out, in}, w);
+  NirSimOptions o;
+  o.neuron.threshold_ge = true;
+  NirPlan plan = plan_nir(fc_graph(w, in, out, 2.0, o.dt_s), o);
+  Comparison c;
+  for (int i = 0; i < count; ++i) {
+    const std::uint8_t* px = &images[static_cast<std::size_t>(i) * in];
+    learning::Tensor<float> x({1, in});
+    std::vector<float> xh(in);
+    for (int p = 0; p < in; ++p) xh[p] = static_cast<float>(px[p]) / 255.0f;
+    x.from_host({1, in}, xh);
+    const std::vector<float> trainer =
+        model->forward(x, T, (std::uint64_t{1} << 32) + static_cast<unsigned>(i)).to_host();
+    SimConfig cfg;
+    cfg.dt_ms = plan.dt_ms();
+    cfg.lanes = 1;
+    Network net(cfg);
+    add_to_network(plan, net, {{"input", apps::poisson_image_spikes(px, in, T, 0, i)}});
+    auto sim = test::run_and_collect(net, T * cfg.dt_ms);
+    std::vector<std::uint8_t> s(T * out, 0);
+    for (auto& [t, j] : sim["lif0"]) s.at((t - 1) * out + j) = 1;
+    std::vector<long> ct(out, 0), cs(out, 0);
+    for (int k = 0; k < T * out; ++k) {
+      c.spikes += trainer[k] != 0;
+      c.differing += (trainer[k] != 0) != (s[k] != 0);
+      ct[k % out] += trainer[k] != 0;
+      cs[k % out] += s[k];
+    }
+    c.same_prediction += std::max_element(ct.begin(), ct.end()) - ct.begin() ==
+                         std::max_element(cs.begin(), cs.end()) - cs.begin();
+    ++c.images;
+  }
+  return c;
+}
+
+std::vector<std::uint8_t> synthetic_images(int n) {
+  CounterRng rng{7, 1};
+  std::vector<std::uint8_t> img(static_cast<std::size_t>(n) * 784);
+  for (std::size_t k = 0; k < img.size(); ++k) {
+    const double u = uniform01_double(rng.draw(k, 0, 0, 0).w[0], 0);
+    img[k] = u < 0.8 ? 0 : static_cast<std::uint8_t>(255 * (u - 0.8) / 0.2);
+  }
+  return img;
+}
+
+TEST(NirDeploy, FcOutputSpikesEqualTrainerForwardSynthetic) {
+  for (bool fused : {true, false}) {
+    Comparison c = compare(synthetic_images(40), 40, 100, fused);
+    EXPECT_GT(c.spikes, 4000) << "fused " << fused;
+    EXPECT_EQ(c.differing, 0) << "fused " << fused << ": of " << c.spikes << " spikes";
+    EXPECT_EQ(c.same_prediction, c.images);
+  }
+}
+
+TEST(NirDeploy, FcOutputSpikesEqualTrainerForwardMnistSplit) {
+  const std::string dir = std::string(SNN_SHARED_DATA_DIR) + "/mnist-t10k-split";
+  if (!std::ifstream(dir + "/t10k-images-idx3-ubyte.gz"))
+    GTEST_SKIP() << "no " << dir << " (the shared MNIST split is not on this machine)";
+  io::ImageSet test = io::read_mnist(dir, false);
+  ASSERT_EQ(test.count, 2000);
+  Comparison c = compare(test.images, test.count, 100, true);
+  EXPECT_GT(c.spikes, 100000);
+  EXPECT_EQ(c.differing, 0) << "of " << c.spikes << " spikes";
+  EXPECT_EQ(c.same_prediction, c.images);
+}
+
+}  // namespace
+}  // namespace snn::sim::nir
