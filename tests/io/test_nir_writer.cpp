@@ -4,13 +4,12 @@
 #include <gtest/gtest.h>
 #include <hdf5.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
 #include "io/nir/nir_graph.h"
+#include "nir_python.h"
 #include "nir_sample_graph.h"
 #include "sim/core/errors.h"
 #include "temp_dir.h"
@@ -138,34 +137,8 @@ TEST(NirWriter, AtomicReplaceAndMissingFolder) {
 
 // ---- NIR's Python reader ----------------------------------------------------------------------
 
-struct Python {
-  std::string nir_dir = SNN_NIR_PYTHON_DIR;
-  std::string script = std::string(SNN_SOURCE_DIR) + "/tests/io/nir_python_roundtrip.py";
-  std::string why_not;
-
-  Python() {
-    if (!std::filesystem::is_directory(nir_dir + "/nir"))
-      why_not = "no " + nir_dir + " (NIR's Python reader 1.0.7 is not on this machine)";
-    else if (std::system("/usr/bin/python3 -c 'import h5py, numpy' > /dev/null 2>&1") != 0)
-      why_not = "/usr/bin/python3 with h5py and numpy is not available (apt install python3-h5py)";
-  }
-
-  /// Runs the script with `args`; the exit status, and its output in `out`.
-  int run(const std::string& args, std::string& out) const {
-    const std::string cmd =
-        "PYTHONPATH='" + nir_dir + "' /usr/bin/python3 '" + script + "' " + args + " 2>&1";
-    out.clear();
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return -1;
-    std::array<char, 4096> buf;
-    while (std::fgets(buf.data(), int(buf.size()), p)) out += buf.data();
-    const int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-};
-
 std::string q(const std::string& s) {
-  return "'" + s + "'";
+  return test::shell_quote(s);
 }
 
 /// `value` broadcast over `ref`'s elements (NIR's Python writer widens scalars, e.g. w_in).
@@ -198,7 +171,7 @@ void expect_same_values(const NirGraph& ref, const NirGraph& got, const std::str
 }
 
 TEST(NirPython, NirReadsEveryNodeTypeAsWeWroteIt) {
-  const Python py;
+  const test::NirPython py;
   if (!py.why_not.empty()) GTEST_SKIP() << py.why_not;
   test::TempDir dir;
   const NirGraph g = test::nir_sample_graph();
@@ -213,7 +186,7 @@ TEST(NirPython, NirReadsEveryNodeTypeAsWeWroteIt) {
 }
 
 TEST(NirPython, ForeignFilesThroughOurReaderAndWriterIntoNir) {
-  const Python py;
+  const test::NirPython py;
   if (!py.why_not.empty()) GTEST_SKIP() << py.why_not;
   const std::string data = std::string(SNN_SHARED_DATA_DIR) + "/nir";
   const char* files[] = {"lif_norse.nir", "cnn_sinabs.nir", "braille_noDelay_bias_zero.nir",
