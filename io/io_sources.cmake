@@ -3,4 +3,4 @@ list(APPEND SNN_IO_SOURCES atomic_file.cpp hdf5_handle.cpp idx_reader.cpp sonata
                            training_trace.cpp)
 # NIR graphs (io/nir/): the model, per-type fields, shape inference, reader, writer.
 list(APPEND SNN_IO_SOURCES nir/nir_graph.cpp nir/nir_schema.cpp nir/nir_params.cpp nir/nir_shapes.cpp
-                           nir/nir_reader.cpp nir/nir_stubs.cpp)
+                           nir/nir_reader.cpp nir/nir_writer.cpp)

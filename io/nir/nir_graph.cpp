@@ -1,6 +1,7 @@
 // The in-memory NIR graph: type names, array makers, lookups and equality.
 #include "io/nir/nir_graph.h"
 
+#include <cmath>
 #include <cstring>
 #include <utility>
 
@@ -41,6 +42,27 @@ std::string where(const std::string& file) {
 
 }  // namespace
 
+double nir_round(double x, NirDType t) {
+  switch (t) {
+    case NirDType::Float32:
+      return double(float(x));
+    case NirDType::Int64:
+      return std::nearbyint(x);
+    case NirDType::Float16: {
+      // IEEE binary16: 11 significant bits, exponents down to -14, subnormals in steps of 2^-24.
+      if (!std::isfinite(x) || x == 0) return x;
+      if (std::fabs(x) < std::ldexp(1.0, -14))
+        return std::ldexp(std::nearbyint(std::ldexp(x, 24)), -24);
+      int e = 0;
+      const double m = std::frexp(x, &e);  // x = m 2^e, 0.5 <= |m| < 1
+      const double r = std::ldexp(std::nearbyint(std::ldexp(m, 11)), e - 11);
+      return std::fabs(r) > 65504.0 ? std::copysign(HUGE_VAL, x) : r;
+    }
+    default:
+      return x;
+  }
+}
+
 const char* nir_type_name(NirNodeType t) {
   for (const auto& tn : kTypeNames)
     if (tn.type == t) return tn.name;
@@ -70,6 +92,7 @@ NirArray NirArray::integers(const std::vector<std::int64_t>& v) {
   return tensor({std::int64_t(v.size())}, std::vector<double>(v.begin(), v.end()), NirDType::Int64);
 }
 NirArray NirArray::tensor(std::vector<std::int64_t> shape, std::vector<double> v, NirDType t) {
+  for (double& x : v) x = nir_round(x, t);
   NirArray a;
   a.dtype = t;
   a.shape = std::move(shape);
@@ -109,7 +132,13 @@ const NirNode& NirGraph::at(const std::string& name) const {
 }
 
 bool NirGraph::operator==(const NirGraph& o) const {
-  return nodes == o.nodes && edges == o.edges && metadata == o.metadata;
+  // Nodes by name (a file keeps them sorted by name, a graph built in memory may not).
+  if (nodes.size() != o.nodes.size() || edges != o.edges || metadata != o.metadata) return false;
+  for (const NirNode& n : nodes) {
+    const NirNode* m = o.find(n.name);
+    if (!m || *m != n) return false;
+  }
+  return true;
 }
 
 const NirArray& NirNode::param(const std::string& field, const std::string& file) const {

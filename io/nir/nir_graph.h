@@ -45,6 +45,9 @@ bool nir_type_from_name(const std::string& name, NirNodeType& out);
 /// type: float32 weights stay float32, integer strides stay integers).
 enum class NirDType { Float16, Float32, Float64, Int64, String };
 
+/// `x` as the nearest value of type `t` (float32, IEEE half, integer), round-half-even.
+double nir_round(double x, NirDType t);
+
 /// A parameter or metadata value: an N-d array of numbers in C (row-major) order, or a string.
 /// Values are held as double, exact for every float16/float32 and for integers below 2^53.
 struct NirArray {
@@ -57,7 +60,8 @@ struct NirArray {
   /// Number of elements (product of shape; 1 for a scalar; 0 for a string).
   std::size_t size() const { return values.size(); }
 
-  /// Makers (shape checked against the number of values by the writer).
+  /// Makers (shape checked against the number of values by the writer). Values are rounded to
+  /// `t` (nir_round), so an array holds exactly what a file of that dtype stores.
   static NirArray scalar(double v, NirDType t = NirDType::Float64);
   static NirArray integer(std::int64_t v);
   static NirArray vector(std::vector<double> v, NirDType t = NirDType::Float64);
@@ -96,7 +100,7 @@ struct NirGraph {
   /// The node named `name`; FormatError naming the file and the name if there is none.
   const NirNode& at(const std::string& name) const;
 
-  bool operator==(const NirGraph& o) const;  ///< nodes, edges, metadata (not version/file)
+  bool operator==(const NirGraph& o) const;  ///< nodes (by name), edges (in order), metadata
   bool operator!=(const NirGraph& o) const { return !(*this == o); }
 };
 

@@ -43,6 +43,16 @@ class SewResNetBlock : public Layer<T> {
   std::vector<SpikingNeuron<T>*> neurons();
   bool has_projection() const { return down_ != nullptr; }
   SewConnect connect() const { return connect_; }
+  /// The inner layers (the NIR export walks them); the down ones are null without a projection.
+  Conv2d<T>& conv1() { return *conv1_; }
+  BatchNorm<T>& bn1() { return *bn1_; }
+  LIF<T>& sn1() { return *sn1_; }
+  Conv2d<T>& conv2() { return *conv2_; }
+  BatchNorm<T>& bn2() { return *bn2_; }
+  LIF<T>& sn2() { return *sn2_; }
+  Conv2d<T>* down() { return down_.get(); }
+  BatchNorm<T>* bn_down() { return bn_down_.get(); }
+  LIF<T>* sn_down() { return sn_down_.get(); }
 
  private:
   int in_channels_, out_channels_, stride_;

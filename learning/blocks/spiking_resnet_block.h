@@ -36,6 +36,15 @@ class SpikingResNetBlock : public Layer<T> {
   /// The block's spiking neurons (tests switch them to a smooth forward).
   std::vector<SpikingNeuron<T>*> neurons() { return {sn1_.get(), sn2_.get()}; }
   bool has_projection() const { return down_ != nullptr; }
+  /// The inner layers (the NIR export walks them); down() is null without a projection.
+  Conv2d<T>& conv1() { return *conv1_; }
+  BatchNorm<T>& bn1() { return *bn1_; }
+  LIF<T>& sn1() { return *sn1_; }
+  Conv2d<T>& conv2() { return *conv2_; }
+  BatchNorm<T>& bn2() { return *bn2_; }
+  Conv2d<T>* down() { return down_.get(); }
+  BatchNorm<T>& bn_short() { return *bn_short_; }
+  LIF<T>& sn2() { return *sn2_; }
 
  private:
   int in_channels_, out_channels_, stride_;

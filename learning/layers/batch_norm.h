@@ -32,6 +32,9 @@ class BatchNorm : public Layer<T> {
   Parameter<T>& bias() { return bias_; }      ///< β [C], init 0, no weight decay
   Buffer<T>& running_mean() { return running_mean_; }  ///< [C], init 0
   Buffer<T>& running_var() { return running_var_; }    ///< [C], init 1
+  int channels() const { return channels_; }
+  double eps() const { return eps_; }
+  double scale() const { return scale_; }  ///< tdBN's α·V_th (1 = plain BN)
   /// Batch mean and 1/√(σ²+ε) of the last training forward, per channel (tests, diagnostics).
   const Tensor<T>& batch_mean() const { return mean_; }
   const Tensor<T>& batch_invstd() const { return invstd_; }

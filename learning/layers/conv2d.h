@@ -37,6 +37,9 @@ class Conv2d : public Layer<T> {
   /// Output height or width for an input height or width.
   int out_size(int in) const { return (in + 2 * padding_ - kernel_) / stride_ + 1; }
   int in_channels() const { return in_channels_; }
+  int kernel() const { return kernel_; }
+  int stride() const { return stride_; }
+  int padding() const { return padding_; }
   int out_channels() const { return out_channels_; }
   Parameter<T>& weight() { return weight_; }  ///< [Cout, Cin, k, k]
   Parameter<T>* bias() { return has_bias_ ? &bias_ : nullptr; }  ///< [Cout] or none

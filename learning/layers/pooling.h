@@ -21,6 +21,9 @@ class MaxPool2d : public Layer<T> {
                 bool need_grad_x = true) override;
   std::string describe() const override;
   int out_size(int in) const { return (in + 2 * padding_ - kernel_) / stride_ + 1; }
+  int kernel() const { return kernel_; }
+  int stride() const { return stride_; }
+  int padding() const { return padding_; }
 
  private:
   int kernel_, stride_, padding_;
@@ -37,6 +40,9 @@ class AvgPool2d : public Layer<T> {
                 bool need_grad_x = true) override;
   std::string describe() const override;
   int out_size(int in) const { return (in + 2 * padding_ - kernel_) / stride_ + 1; }
+  int kernel() const { return kernel_; }
+  int stride() const { return stride_; }
+  int padding() const { return padding_; }
 
  private:
   int kernel_, stride_, padding_;

@@ -18,6 +18,7 @@ class Unflatten : public Layer<T> {
   void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y, Tensor<T>& grad_x,
                 bool need_grad_x = true) override;
   std::string describe() const override;
+  const Shape& inner() const { return inner_; }
 
  private:
   Shape inner_;
