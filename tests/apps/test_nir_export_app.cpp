@@ -61,7 +61,7 @@ TEST_F(NirExportApp, FcModelNirHoldsTheTrainedWeights) {
   EXPECT_EQ(g.at("fc0").param("weight").values, tensor(ck.parameters, "fc0.weight").values);
   EXPECT_EQ(g.at("fc0").param("weight").shape, (std::vector<std::int64_t>{12, 784}));
   EXPECT_EQ(g.at("fc1").param("weight").values, tensor(ck.parameters, "fc1.weight").values);
-  EXPECT_EQ(g.at("fc0_lif").param("tau").values[0], double(float(3 * 1e-4)));
+  EXPECT_EQ(g.at("fc0_lif").param("tau").values[0], 3 * 1e-4);
   EXPECT_EQ(g.metadata.at("steps").values[0], 4);
   // The converter gives the same graph from the checkpoint alone.
   ASSERT_EQ(convert(dir + "/checkpoint_latest.h5", runs / "fc_conv.nir"), 0);
