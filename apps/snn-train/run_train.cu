@@ -7,11 +7,10 @@
 #include <sstream>
 
 #include "apps/snn-train/run_train.h"
+#include "apps/snn-train/train_model.h"
 #include "io/atomic_file.h"
 #include "io/idx_reader.h"
 #include "io/training_trace.h"
-#include "learning/model/fc_network.h"
-#include "learning/model/resnet_builder.h"
 #include "learning/train/trainer.h"
 #include "sim/core/device_info.h"
 #include "sim/core/threads.h"
@@ -21,41 +20,6 @@ namespace snn::apps {
 namespace {
 
 using learning::Classifier;
-
-learning::LIFParams neuron_params(const TrainArgs& a) {
-  learning::LIFParams p;
-  p.tau = a.tau;
-  p.v_threshold = a.v_threshold;
-  p.detach_reset = a.detach_reset;
-  p.surrogate = learning::parse_surrogate(a.surrogate);
-  if (a.alpha > 0) p.surrogate.alpha = a.alpha;
-  learning::validate(p);
-  return p;
-}
-
-std::unique_ptr<Classifier<float>> build_model(const TrainArgs& a, const io::ImageSet& train,
-                                               int classes) {
-  learning::LIFParams neuron = neuron_params(a);
-  if (!a.is_resnet()) {
-    if (a.encoder != "poisson")
-      throw UsageError("-encoder direct is available for -model resnet and sew-resnet only");
-    return learning::build_fc_classifier<float>(train.pixels(), a.hidden, classes, neuron, a.seed);
-  }
-  learning::ResNetConfig cfg = learning::resnet_preset(a.preset);
-  cfg.block = a.model == "sew-resnet" ? "sew" : "spiking";
-  cfg.connect = a.connect;
-  cfg.head = a.head;
-  if (!a.channels.empty()) cfg.channels = a.channels;
-  if (!a.blocks.empty()) cfg.blocks = a.blocks;
-  if (cfg.channels.size() != cfg.blocks.size())
-    throw UsageError("-channels and -blocks must have the same number of stages");
-  cfg.encoder =
-      a.encoder == "poisson" ? learning::EncoderKind::Poisson : learning::EncoderKind::Direct;
-  cfg.neuron = neuron;
-  cfg.spiking_readout = a.spiking_readout;
-  learning::validate_resnet_config(cfg);
-  return learning::build_resnet<float>(cfg, 1, train.rows, train.cols, classes, a.seed);
-}
 
 std::string firing_rates(const io::TrainingTrace& tr) {
   std::ostringstream s;
@@ -82,7 +46,7 @@ void run_train(const TrainArgs& a, std::ostream& out) {
                       std::to_string(test.rows) + "×" + std::to_string(test.cols));
   const int classes = std::max({10, train.classes(), test.classes()});
 
-  auto model = build_model(a, train, classes);
+  auto model = build_model(a, train.rows, train.cols, classes);
   learning::OptimizerOptions oo;
   oo.name = a.opt;
   oo.lr = a.lr;
@@ -112,6 +76,10 @@ void run_train(const TrainArgs& a, std::ostream& out) {
   to.tau = a.tau;
   to.v_threshold = a.v_threshold;
   to.args = a.as_map();
+  // What the converter (snn-nir-export) needs to rebuild the network from a checkpoint alone.
+  to.args["image_rows"] = std::to_string(train.rows);
+  to.args["image_cols"] = std::to_string(train.cols);
+  to.args["classes"] = std::to_string(classes);
   learning::Trainer<float> trainer(*model, *optimizer, *scheduler, train_set, test_set, to, out);
   if (!a.resume.empty()) trainer.resume(a.resume);
 
@@ -133,6 +101,13 @@ void run_train(const TrainArgs& a, std::ostream& out) {
                        });
 
   trainer.run();
+  // model.nir: the network after the last epoch (as checkpoint_latest.h5), written once at the end.
+  try {
+    write_model_nir(*model, a, train.rows, train.cols,
+                    (std::filesystem::path(a.out_dir) / "model.nir").string());
+  } catch (const InvalidParameter& e) {  // a layer NIR cannot express: the run itself succeeded
+    out << "# no model.nir: " << e.what() << std::endl;
+  }
 
   if (a.trace != "none") {
     io::TrainingTrace tr;

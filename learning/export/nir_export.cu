@@ -131,9 +131,11 @@ class Exporter {
     return g_.nodes.back().name;
   }
 
+  /// Neuron, threshold and scale constants in float64, as SpikingJelly's export writes them
+  /// (np.full of a Python float), so that tau·dt divides back to tau as in its importer.
   NirArray full(const Dims& shape, double v) const {
     return NirArray::tensor(shape, std::vector<double>(std::size_t(count(shape)), v),
-                            NirDType::Float32);
+                            NirDType::Float64);
   }
 
   /// Conv2d (and the BatchNorm after it, if any) as one NIR Conv2d.

@@ -169,11 +169,13 @@ TEST(NirExport, FcNetworkWeightsAndSpikingJellyLifMapping) {
   EXPECT_EQ(back.at("fc1").param("weight").values, host(params[1]->value));
   const auto& lif = back.at("fc0_lif");
   EXPECT_EQ(lif.type, NirNodeType::LIF);
-  EXPECT_EQ(lif.param("tau").values, std::vector<double>(5, double(float(2.0 * 1e-4))));  // tau·dt
+  EXPECT_EQ(lif.param("tau").values, std::vector<double>(5, 2.0 * 1e-4));  // tau·dt
   EXPECT_EQ(lif.param("r").values, std::vector<double>(5, 1.0));  // decay_input
   EXPECT_EQ(lif.param("v_leak").values, std::vector<double>(5, 0.0));
   EXPECT_EQ(lif.param("v_threshold").values, std::vector<double>(5, 1.0));
   EXPECT_EQ(lif.param("v_reset").values, std::vector<double>(5, 0.0));
+  EXPECT_EQ(lif.param("tau").dtype, io::NirDType::Float64);  // as SpikingJelly's np.full
+  EXPECT_EQ(lif.param("tau").values[0] / 1e-4, 2.0);         // its importer's tau = tau_NIR / dt
   EXPECT_TRUE(has_edge(back, "input", "flatten0") && has_edge(back, "flatten0", "fc0") &&
               has_edge(back, "fc0", "fc0_lif") && has_edge(back, "fc0_lif", "fc1") &&
               has_edge(back, "fc1", "fc1_lif") && has_edge(back, "fc1_lif", "output"));
@@ -203,13 +205,13 @@ TEST(NirExport, LifWithoutDecayInputSoftResetAndIf) {
   const NirGraph g = export_nir(*body, o);
   const auto& lif = g.at("a_lif");
   EXPECT_EQ(g.at("a").type, NirNodeType::Affine);
-  EXPECT_EQ(lif.param("tau").values[0], double(float(4.0 * 1e-3)));
+  EXPECT_EQ(lif.param("tau").values[0], 4.0 * 1e-3);
   EXPECT_EQ(lif.param("r").values[0], 4.0);  // tau when the input is not decayed
   EXPECT_EQ(lif.param("v_leak").values[0], -0.5);
   EXPECT_EQ(lif.param("v_reset").values[0], -0.5);
   const auto& ifn = g.at("b_if");
   EXPECT_EQ(ifn.type, NirNodeType::IF);
-  EXPECT_EQ(ifn.param("r").values[0], double(float(1.0 / 1e-3)));
+  EXPECT_EQ(ifn.param("r").values[0], 1.0 / 1e-3);
   EXPECT_EQ(ifn.param("v_threshold").values[0], 0.75);
   EXPECT_EQ(ifn.param("v_reset").values[0], 0.0);
   EXPECT_EQ(ifn.metadata.at("reset").text, "subtract");
