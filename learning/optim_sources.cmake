@@ -4,4 +4,8 @@ list(APPEND SNN_LEARNING_SOURCES
   optim/optimizer.cu
   optim/sgd.cu
   optim/adam.cu
+  optim/adagrad.cu
+  optim/adadelta.cu
+  optim/rmsprop.cu
+  optim/clip_grad.cu
   optim/scheduler.cpp)

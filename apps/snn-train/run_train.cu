@@ -87,7 +87,17 @@ void run_train(const TrainArgs& a, std::ostream& out) {
   oo.name = a.opt;
   oo.lr = a.lr;
   oo.weight_decay = a.weight_decay;
-  oo.momentum = a.opt == "sgd" ? a.momentum : 0.0;
+  oo.momentum = a.opt == "sgd" || a.opt == "rmsprop" ? a.momentum : 0.0;
+  oo.dampening = a.dampening;
+  oo.nesterov = a.nesterov;
+  oo.beta1 = a.beta1;
+  oo.beta2 = a.beta2;
+  oo.eps = a.eps;
+  oo.lr_decay = a.lr_decay;
+  oo.initial_accumulator_value = a.initial_accumulator_value;
+  oo.rho = a.rho;
+  oo.alpha = a.rmsprop_alpha;
+  oo.centered = a.centered;
   auto optimizer = learning::make_optimizer<float>(oo, model->parameters());
   learning::SchedulerOptions so;
   so.name = a.sched;
@@ -111,6 +121,9 @@ void run_train(const TrainArgs& a, std::ostream& out) {
   to.max_test_batches = a.max_test_batches;
   to.tau = a.tau;
   to.v_threshold = a.v_threshold;
+  to.clip_grad_norm = a.clip_grad_norm;
+  to.clip_norm_type = a.clip_norm_type;
+  to.clip_grad_value = a.clip_grad_value;
   to.args = a.as_map();
   learning::Trainer<float> trainer(*model, *optimizer, *scheduler, train_set, test_set, to, out);
   if (!a.resume.empty()) trainer.resume(a.resume);

@@ -14,6 +14,7 @@
 
 #include "io/atomic_file.h"
 #include "io/idx_reader.h"
+#include "learning/optim/optimizer.h"
 #include "sim/core/config.h"
 
 namespace snn::apps {
@@ -89,6 +90,7 @@ TrainArgs parse_train_args(int argc, const char* const argv[]) {
   }
 
   std::vector<std::string> hidden, channels, blocks;
+  std::string clip_norm_type = "2";
   po::options_description sj("SpikingJelly lif_fc_mnist options (single or double dash)");
   sj.add_options()("help,h", "print this help and exit")(
       "T", po::value<int>(&a.T), "simulating time-steps (default 100 for fc, 4 for resnet)")(
@@ -105,9 +107,11 @@ TrainArgs parse_train_args(int argc, const char* const argv[]) {
       "resume from this checkpoint (e.g. OUT/checkpoint_latest.h5)")(
       "amp", po::bool_switch(&a.amp), "accepted for compatibility (training is float32)")(
       "opt", po::value<std::string>(&a.opt)->default_value("adam"),
-      "optimizer: sgd, adam or adamw")(
-      "momentum", po::value<double>(&a.momentum)->default_value(0.9, "0.9"), "momentum for SGD")(
-      "lr", po::value<double>(&a.lr)->default_value(1e-3, "0.001"), "learning rate")(
+      "optimizer: sgd, adam, adamw, adagrad, adadelta or rmsprop")(
+      "momentum", po::value<double>(&a.momentum)->default_value(0.9, "0.9"),
+      "momentum for SGD (and RMSprop, default 0 there)")(
+      "lr", po::value<double>(&a.lr)->default_value(1e-3, "0.001"),
+      "learning rate (default: 0.001 for sgd/adam/adamw, 0.01 adagrad/rmsprop, 1.0 adadelta)")(
       "tau", po::value<double>(&a.tau)->default_value(2.0, "2.0"),
       "parameter tau of the LIF neurons");
   po::options_description ours("Network, loss, schedule and run options");
@@ -156,10 +160,32 @@ TrainArgs parse_train_args(int argc, const char* const argv[]) {
       "resnet size preset: tiny, small (default) or medium")(
       "spiking-readout", po::bool_switch(&a.spiking_readout),
       "resnet: LIF after the readout Linear (spikes out)");
+  po::options_description optim("Optimisers and gradient clipping (torch.optim's settings)");
+  optim.add_options()("dampening", po::value<double>(&a.dampening)->default_value(0.0, "0"),
+                      "sgd: dampening of the momentum")(
+      "nesterov", po::bool_switch(&a.nesterov), "sgd: Nesterov momentum")(
+      "beta1", po::value<double>(&a.beta1)->default_value(0.9, "0.9"), "adam/adamw: beta1")(
+      "beta2", po::value<double>(&a.beta2)->default_value(0.999, "0.999"), "adam/adamw: beta2")(
+      "eps", po::value<double>(&a.eps),
+      "denominator term (default: 1e-8 adam/adamw/rmsprop, 1e-10 adagrad, 1e-6 adadelta)")(
+      "lr-decay", po::value<double>(&a.lr_decay)->default_value(0.0, "0"), "adagrad: lr decay")(
+      "initial-accumulator-value",
+      po::value<double>(&a.initial_accumulator_value)->default_value(0.0, "0"),
+      "adagrad: initial sum of squares")("rho", po::value<double>(&a.rho)->default_value(0.9, "0.9"),
+                                         "adadelta: coefficient of the running averages")(
+      "rmsprop-alpha", po::value<double>(&a.rmsprop_alpha)->default_value(0.99, "0.99"),
+      "rmsprop: smoothing constant (torch's alpha)")(
+      "centered", po::bool_switch(&a.centered), "rmsprop: centered (variance of the gradient)")(
+      "clip-grad-norm", po::value<double>(&a.clip_grad_norm)->default_value(0.0, "0 (off)"),
+      "clip the total gradient norm to this (torch.nn.utils.clip_grad_norm_)")(
+      "clip-norm-type", po::value<std::string>(&clip_norm_type)->default_value("2"),
+      "p of -clip-grad-norm's norm: a number >= 1 or inf")(
+      "clip-grad-value", po::value<double>(&a.clip_grad_value)->default_value(0.0, "0 (off)"),
+      "clamp every gradient element to [-v, v] (torch.nn.utils.clip_grad_value_)");
   po::options_description all(
       "snn-train: train a spiking network with BPTT on MNIST-format data.\n"
       "Usage: snn-train -data-dir DIR [-out-dir DIR] [-T 100] [-b 64] [-epochs N] ...\n");
-  all.add(sj).add(ours).add(res);
+  all.add(sj).add(ours).add(optim).add(res);
 
   po::variables_map vm;
   try {
@@ -179,6 +205,18 @@ TrainArgs parse_train_args(int argc, const char* const argv[]) {
     return a;
   }
   a.T_given = vm.count("T") > 0;
+  a.lr_given = !vm["lr"].defaulted();
+  a.momentum_given = !vm["momentum"].defaulted();
+  {
+    std::size_t used = 0;
+    try {
+      a.clip_norm_type = std::stod(clip_norm_type, &used);
+    } catch (...) {
+      used = 0;
+    }
+    if (used != clip_norm_type.size() || clip_norm_type.empty())
+      throw UsageError("-clip-norm-type: '" + clip_norm_type + "' is not a number or inf");
+  }
   a.hidden = parse_int_list(hidden, "hidden");
   a.channels = parse_int_list(channels, "channels");
   a.blocks = parse_int_list(blocks, "blocks");
@@ -202,7 +240,30 @@ void validate_train_args(TrainArgs& a) {
   if (!(a.alpha >= 0)) throw UsageError("-alpha must be > 0, got " + fmt(a.alpha));
   if (a.max_train_batches < 0 || a.max_test_batches < 0)
     throw UsageError("-max-train-batches and -max-test-batches must be >= 0");
-  one_of("opt", a.opt, {"sgd", "adam", "adamw"});
+  one_of("opt", a.opt, {"sgd", "adam", "adamw", "adagrad", "adadelta", "rmsprop"});
+  if (!a.lr_given) a.lr = learning::default_lr(a.opt);
+  if (a.opt == "rmsprop" && !a.momentum_given) a.momentum = 0.0;  // torch.optim.RMSprop's default
+  if (a.nesterov && (a.opt != "sgd" || !(a.momentum > 0) || a.dampening != 0))
+    throw UsageError("-nesterov needs -opt sgd, -momentum > 0 and -dampening 0 (PyTorch's rule)");
+  if (a.centered && a.opt != "rmsprop") throw UsageError("-centered applies to -opt rmsprop only");
+  if (!(a.dampening >= 0)) throw UsageError("-dampening must be >= 0, got " + fmt(a.dampening));
+  if (!(a.beta1 >= 0 && a.beta1 < 1) || !(a.beta2 >= 0 && a.beta2 < 1))
+    throw UsageError("-beta1 and -beta2 must be in [0, 1), got " + fmt(a.beta1) + " and " +
+                     fmt(a.beta2));
+  if (a.eps < 0 && a.eps != -1.0) throw UsageError("-eps must be >= 0, got " + fmt(a.eps));
+  if (!(a.lr_decay >= 0)) throw UsageError("-lr-decay must be >= 0, got " + fmt(a.lr_decay));
+  if (!(a.initial_accumulator_value >= 0))
+    throw UsageError("-initial-accumulator-value must be >= 0, got " +
+                     fmt(a.initial_accumulator_value));
+  if (!(a.rho >= 0 && a.rho <= 1)) throw UsageError("-rho must be in [0, 1], got " + fmt(a.rho));
+  if (!(a.rmsprop_alpha >= 0 && a.rmsprop_alpha <= 1))
+    throw UsageError("-rmsprop-alpha must be in [0, 1], got " + fmt(a.rmsprop_alpha));
+  if (!(a.clip_grad_norm >= 0))
+    throw UsageError("-clip-grad-norm must be >= 0 (0: off), got " + fmt(a.clip_grad_norm));
+  if (!(a.clip_norm_type >= 1))
+    throw UsageError("-clip-norm-type must be >= 1 or inf, got " + fmt(a.clip_norm_type));
+  if (!(a.clip_grad_value >= 0))
+    throw UsageError("-clip-grad-value must be >= 0 (0: off), got " + fmt(a.clip_grad_value));
   one_of("loss", a.loss, {"mse", "ce"});
   one_of("sched", a.sched, {"none", "step", "exp", "cosine"});
   one_of("surrogate", a.surrogate, {"atan", "sigmoid", "piecewise_quadratic", "soft_sign"});
@@ -296,7 +357,20 @@ std::map<std::string, std::string> TrainArgs::as_map() const {
           {"blocks", list_text(blocks)},
           {"encoder", encoder},
           {"preset", preset},
-          {"spiking_readout", spiking_readout ? "true" : "false"}};
+          {"spiking_readout", spiking_readout ? "true" : "false"},
+          {"dampening", fmt(dampening)},
+          {"nesterov", nesterov ? "true" : "false"},
+          {"beta1", fmt(beta1)},
+          {"beta2", fmt(beta2)},
+          {"eps", eps < 0 ? "default" : fmt(eps)},
+          {"lr_decay", fmt(lr_decay)},
+          {"initial_accumulator_value", fmt(initial_accumulator_value)},
+          {"rho", fmt(rho)},
+          {"rmsprop_alpha", fmt(rmsprop_alpha)},
+          {"centered", centered ? "true" : "false"},
+          {"clip_grad_norm", fmt(clip_grad_norm)},
+          {"clip_norm_type", fmt(clip_norm_type)},
+          {"clip_grad_value", fmt(clip_grad_value)}};
 }
 
 std::string TrainArgs::namespace_line() const {
@@ -316,7 +390,11 @@ std::string TrainArgs::namespace_line() const {
            ", head=" + q(head) + ", spiking_readout=" + (spiking_readout ? "True" : "False");
   out += ", encoder=" + q(encoder) + ", loss=" + q(loss) + ", sched=" + q(sched) +
          ", weight_decay=" + fmt(weight_decay) + ", surrogate=" + q(surrogate) +
-         ", detach_reset=" + (detach_reset ? "True" : "False") + ")";
+         ", detach_reset=" + (detach_reset ? "True" : "False");
+  if (clip_grad_norm > 0)
+    out += ", clip_grad_norm=" + fmt(clip_grad_norm) + ", clip_norm_type=" + fmt(clip_norm_type);
+  if (clip_grad_value > 0) out += ", clip_grad_value=" + fmt(clip_grad_value);
+  out += ")";
   return out;
 }
 

@@ -31,9 +31,9 @@ struct TrainArgs {
   std::string out_dir = "./logs";  ///< run folder: checkpoints, metrics.csv, trace.h5, args.txt
   std::string resume;              ///< checkpoint to continue from
   bool amp = false;                ///< accepted for compatibility; training is float32
-  std::string opt = "adam";        ///< sgd, adam, adamw
-  double momentum = 0.9;           ///< SGD momentum
-  double lr = 1e-3;
+  std::string opt = "adam";        ///< sgd, adam, adamw, adagrad, adadelta, rmsprop
+  double momentum = 0.9;           ///< SGD momentum (RMSprop: 0 unless given)
+  double lr = 1e-3;                ///< when not given: the optimizer's default (default_lr)
   double tau = 2.0;
   // ours
   std::uint64_t seed = 0;
@@ -61,6 +61,22 @@ struct TrainArgs {
   std::string encoder;           ///< poisson or direct; "" → poisson for fc, direct for resnet
   std::string preset;            ///< resnet preset name; "" → the default preset
   bool spiking_readout = false;  ///< resnet: Linear → LIF readout (spikes) instead of Linear values
+
+  // optimisation toolbox (torch.optim's settings, PyTorch's defaults)
+  bool lr_given = false;
+  bool momentum_given = false;
+  double dampening = 0.0;  ///< SGD
+  bool nesterov = false;   ///< SGD
+  double beta1 = 0.9, beta2 = 0.999;  ///< Adam, AdamW
+  double eps = -1.0;                  ///< < 0: the optimizer's default
+  double lr_decay = 0.0;              ///< Adagrad
+  double initial_accumulator_value = 0.0;  ///< Adagrad
+  double rho = 0.9;                   ///< Adadelta
+  double rmsprop_alpha = 0.99;        ///< RMSprop smoothing constant
+  bool centered = false;              ///< RMSprop
+  double clip_grad_norm = 0.0;        ///< max total grad norm, 0 = off (clip_grad_norm_)
+  double clip_norm_type = 2.0;        ///< p of the norm; inf allowed
+  double clip_grad_value = 0.0;       ///< grad elements clamped to ±value, 0 = off
 
   bool help = false;
   std::string help_text;

@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include "io/atomic_file.h"
+#include "learning/optim/clip_grad.h"
 #include "learning/train/checkpoint_state.h"
 #include "learning/train/progress_bar.h"
 #include "learning/train/shuffle.h"
@@ -84,6 +85,9 @@ EpochMetrics Trainer<T>::train_epoch(int epoch) {
     double loss = rate_loss(options_.loss, output, labels_, grad_);
     correct += count_correct(output, labels_);
     model_.backward(grad_);
+    if (options_.clip_grad_value > 0) clip_grad_value(optimizer_.parameters(), options_.clip_grad_value);
+    if (options_.clip_grad_norm > 0)
+      clip_grad_norm(optimizer_.parameters(), options_.clip_grad_norm, options_.clip_norm_type);
     optimizer_.step();
     loss_sum += loss * B;
     samples += B;

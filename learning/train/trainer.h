@@ -38,6 +38,11 @@ struct TrainerOptions {
   int max_test_batches = 0;   ///< 0 = all
   double tau = 2.0;           ///< for the trace attributes
   double v_threshold = 1.0;   ///< for the trace attributes
+  /// Gradient clipping between backward and the optimizer step (learning/optim/clip_grad.h): by
+  /// value first (0 = off), then the total norm (0 = off) of p-norm clip_norm_type.
+  double clip_grad_value = 0.0;
+  double clip_grad_norm = 0.0;
+  double clip_norm_type = 2.0;
   std::map<std::string, std::string> args;  ///< the run's arguments, saved in checkpoints
 };
 
