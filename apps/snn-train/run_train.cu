@@ -107,6 +107,19 @@ void run_train(const TrainArgs& a, std::ostream& out) {
   so.gamma = a.gamma;
   so.t_max = a.t_max;
   so.eta_min = a.eta_min;
+  so.milestones = a.milestones;
+  so.start_factor = a.start_factor;
+  so.end_factor = a.end_factor;
+  so.total_iters = a.total_iters;
+  so.lr_lambda = a.lr_lambda;
+  so.factor = a.factor;
+  so.patience = a.patience;
+  so.threshold = a.threshold;
+  so.threshold_mode = a.threshold_mode;
+  so.cooldown = a.cooldown;
+  so.min_lr = a.min_lr;
+  so.warmup = a.warmup;
+  so.warmup_start_factor = a.warmup_start_factor;
   auto scheduler = learning::make_scheduler(so);
 
   learning::DeviceImageSet<float> train_set(train), test_set(test);

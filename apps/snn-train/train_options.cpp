@@ -14,6 +14,7 @@
 
 #include "io/atomic_file.h"
 #include "io/idx_reader.h"
+#include "learning/optim/lr_expression.h"
 #include "learning/optim/optimizer.h"
 #include "sim/core/config.h"
 
@@ -89,7 +90,7 @@ TrainArgs parse_train_args(int argc, const char* const argv[]) {
       tokens.push_back(t);
   }
 
-  std::vector<std::string> hidden, channels, blocks;
+  std::vector<std::string> hidden, channels, blocks, milestones;
   std::string clip_norm_type = "2";
   po::options_description sj("SpikingJelly lif_fc_mnist options (single or double dash)");
   sj.add_options()("help,h", "print this help and exit")(
@@ -122,7 +123,7 @@ TrainArgs parse_train_args(int argc, const char* const argv[]) {
       "loss", po::value<std::string>(&a.loss)->default_value("mse"),
       "mse or ce (on the firing rate)")("sched",
                                         po::value<std::string>(&a.sched)->default_value("none"),
-                                        "learning-rate schedule: none, step, exp, cosine")(
+                                        "learning-rate schedule: none, step, exp, cosine, multistep, linear, lambda, plateau")(
       "step-size", po::value<int>(&a.step_size)->default_value(30),
       "step schedule: epochs between decays")(
       "gamma", po::value<double>(&a.gamma)->default_value(0.1, "0.1"),
@@ -182,10 +183,34 @@ TrainArgs parse_train_args(int argc, const char* const argv[]) {
       "p of -clip-grad-norm's norm: a number >= 1 or inf")(
       "clip-grad-value", po::value<double>(&a.clip_grad_value)->default_value(0.0, "0 (off)"),
       "clamp every gradient element to [-v, v] (torch.nn.utils.clip_grad_value_)");
+  po::options_description sched("Schedules (torch.optim.lr_scheduler's settings)");
+  sched.add_options()("lr-lambda", po::value<std::string>(&a.lr_lambda),
+                      "lambda: factor of the base rate as an expression of epoch, e.g. 0.95^epoch")(
+      "milestones", po::value<std::vector<std::string>>(&milestones)->composing(),
+      "multistep: epochs of the decays by -gamma, e.g. 30,80")(
+      "start-factor", po::value<double>(&a.start_factor)->default_value(1.0 / 3, "1/3"),
+      "linear: factor at epoch 0")(
+      "end-factor", po::value<double>(&a.end_factor)->default_value(1.0, "1.0"),
+      "linear: factor from -total-iters on")(
+      "total-iters", po::value<int>(&a.total_iters)->default_value(5), "linear: epochs of the ramp")(
+      "factor", po::value<double>(&a.factor)->default_value(0.1, "0.1"),
+      "plateau: rate multiplier on a plateau of the test loss")(
+      "patience", po::value<int>(&a.patience)->default_value(10),
+      "plateau: epochs without improvement before a reduction")(
+      "threshold", po::value<double>(&a.threshold)->default_value(1e-4, "1e-4"),
+      "plateau: least improvement that counts")(
+      "threshold-mode", po::value<std::string>(&a.threshold_mode)->default_value("rel"),
+      "plateau: rel or abs")("cooldown", po::value<int>(&a.cooldown)->default_value(0),
+                             "plateau: epochs after a reduction before counting again")(
+      "min-lr", po::value<double>(&a.min_lr)->default_value(0.0, "0"), "plateau: the lowest rate")(
+      "warmup", po::value<int>(&a.warmup)->default_value(0),
+      "epochs of linear warm-up before -sched (SequentialLR), 0 = none")(
+      "warmup-start-factor", po::value<double>(&a.warmup_start_factor)->default_value(1.0 / 3, "1/3"),
+      "warm-up: factor of the rate at epoch 0");
   po::options_description all(
       "snn-train: train a spiking network with BPTT on MNIST-format data.\n"
       "Usage: snn-train -data-dir DIR [-out-dir DIR] [-T 100] [-b 64] [-epochs N] ...\n");
-  all.add(sj).add(ours).add(optim).add(res);
+  all.add(sj).add(ours).add(optim).add(sched).add(res);
 
   po::variables_map vm;
   try {
@@ -220,6 +245,7 @@ TrainArgs parse_train_args(int argc, const char* const argv[]) {
   a.hidden = parse_int_list(hidden, "hidden");
   a.channels = parse_int_list(channels, "channels");
   a.blocks = parse_int_list(blocks, "blocks");
+  a.milestones = parse_int_list(milestones, "milestones");
   return a;
 }
 
@@ -265,7 +291,43 @@ void validate_train_args(TrainArgs& a) {
   if (!(a.clip_grad_value >= 0))
     throw UsageError("-clip-grad-value must be >= 0 (0: off), got " + fmt(a.clip_grad_value));
   one_of("loss", a.loss, {"mse", "ce"});
-  one_of("sched", a.sched, {"none", "step", "exp", "cosine"});
+  one_of("sched", a.sched,
+         {"none", "step", "exp", "cosine", "multistep", "linear", "lambda", "plateau"});
+  if (a.sched == "lambda") {
+    if (a.lr_lambda.empty())
+      throw UsageError("-sched lambda needs -lr-lambda EXPR (e.g. -lr-lambda \"0.95^epoch\")");
+    try {
+      learning::parse_lr_expression(a.lr_lambda);
+    } catch (const InvalidParameter& e) {
+      throw UsageError(std::string("-") + e.what());
+    }
+  } else if (!a.lr_lambda.empty()) {
+    throw UsageError("-lr-lambda applies to -sched lambda only");
+  }
+  if (a.sched == "multistep" && a.milestones.empty())
+    throw UsageError("-sched multistep needs -milestones (e.g. -milestones 30,80)");
+  for (std::size_t i = 0; i < a.milestones.size(); ++i)
+    if (a.milestones[i] < 1 || (i > 0 && a.milestones[i] <= a.milestones[i - 1]))
+      throw UsageError("-milestones must be increasing epochs >= 1, got " +
+                       list_text(a.milestones));
+  if (!(a.start_factor > 0 && a.start_factor <= 1) || !(a.end_factor >= 0 && a.end_factor <= 1))
+    throw UsageError("-start-factor must be in (0, 1] and -end-factor in [0, 1], got " +
+                     fmt(a.start_factor) + " and " + fmt(a.end_factor));
+  if (a.total_iters < 1)
+    throw UsageError("-total-iters must be >= 1, got " + std::to_string(a.total_iters));
+  if (!(a.factor >= 0 && a.factor < 1))
+    throw UsageError("-factor must be in [0, 1), got " + fmt(a.factor));
+  if (a.patience < 0 || a.cooldown < 0)
+    throw UsageError("-patience and -cooldown must be >= 0");
+  if (!(a.threshold >= 0)) throw UsageError("-threshold must be >= 0, got " + fmt(a.threshold));
+  one_of("threshold-mode", a.threshold_mode, {"rel", "abs"});
+  if (!(a.min_lr >= 0)) throw UsageError("-min-lr must be >= 0, got " + fmt(a.min_lr));
+  if (a.warmup < 0) throw UsageError("-warmup must be >= 0, got " + std::to_string(a.warmup));
+  if (!(a.warmup_start_factor > 0 && a.warmup_start_factor <= 1))
+    throw UsageError("-warmup-start-factor must be in (0, 1], got " + fmt(a.warmup_start_factor));
+  if (a.sched == "cosine" && a.t_max == 0 && a.epochs - a.warmup < 1)
+    throw UsageError("-sched cosine after -warmup " + std::to_string(a.warmup) +
+                     " needs -epochs > -warmup or -t-max >= 1");
   one_of("surrogate", a.surrogate, {"atan", "sigmoid", "piecewise_quadratic", "soft_sign"});
   one_of("connect", a.connect, {"add", "and", "iand"});
   one_of("head", a.head, {"flatten", "gap"});
@@ -370,7 +432,20 @@ std::map<std::string, std::string> TrainArgs::as_map() const {
           {"centered", centered ? "true" : "false"},
           {"clip_grad_norm", fmt(clip_grad_norm)},
           {"clip_norm_type", fmt(clip_norm_type)},
-          {"clip_grad_value", fmt(clip_grad_value)}};
+          {"clip_grad_value", fmt(clip_grad_value)},
+          {"lr_lambda", lr_lambda},
+          {"milestones", list_text(milestones)},
+          {"start_factor", fmt(start_factor)},
+          {"end_factor", fmt(end_factor)},
+          {"total_iters", std::to_string(total_iters)},
+          {"factor", fmt(factor)},
+          {"patience", std::to_string(patience)},
+          {"threshold", fmt(threshold)},
+          {"threshold_mode", threshold_mode},
+          {"cooldown", std::to_string(cooldown)},
+          {"min_lr", fmt(min_lr)},
+          {"warmup", std::to_string(warmup)},
+          {"warmup_start_factor", fmt(warmup_start_factor)}};
 }
 
 std::string TrainArgs::namespace_line() const {
@@ -394,6 +469,8 @@ std::string TrainArgs::namespace_line() const {
   if (clip_grad_norm > 0)
     out += ", clip_grad_norm=" + fmt(clip_grad_norm) + ", clip_norm_type=" + fmt(clip_norm_type);
   if (clip_grad_value > 0) out += ", clip_grad_value=" + fmt(clip_grad_value);
+  if (sched == "lambda") out += ", lr_lambda=" + q(lr_lambda);
+  if (warmup > 0) out += ", warmup=" + std::to_string(warmup);
   out += ")";
   return out;
 }

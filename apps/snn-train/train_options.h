@@ -39,7 +39,7 @@ struct TrainArgs {
   std::uint64_t seed = 0;
   std::vector<int> hidden;     ///< fc hidden sizes: {} → 784-10, {20} → 784-20-10
   std::string loss = "mse";    ///< mse or ce
-  std::string sched = "none";  ///< none, step, exp, cosine
+  std::string sched = "none";  ///< none, step, exp, cosine, multistep, linear, lambda, plateau
   int step_size = 30;          ///< step schedule period (epochs)
   double gamma = 0.1;          ///< step/exp decay
   int t_max = 0;               ///< cosine half period; 0 → epochs
@@ -77,6 +77,20 @@ struct TrainArgs {
   double clip_grad_norm = 0.0;        ///< max total grad norm, 0 = off (clip_grad_norm_)
   double clip_norm_type = 2.0;        ///< p of the norm; inf allowed
   double clip_grad_value = 0.0;       ///< grad elements clamped to ±value, 0 = off
+  // schedules (torch.optim.lr_scheduler's settings and defaults)
+  std::string lr_lambda;          ///< lambda: expression of `epoch`
+  std::vector<int> milestones;    ///< multistep
+  double start_factor = 1.0 / 3;  ///< linear
+  double end_factor = 1.0;        ///< linear
+  int total_iters = 5;            ///< linear
+  double factor = 0.1;            ///< plateau
+  int patience = 10;              ///< plateau
+  double threshold = 1e-4;        ///< plateau
+  std::string threshold_mode = "rel";  ///< plateau
+  int cooldown = 0;                    ///< plateau
+  double min_lr = 0.0;                 ///< plateau
+  int warmup = 0;                      ///< linear warm-up epochs before -sched, 0 = none
+  double warmup_start_factor = 1.0 / 3;
 
   bool help = false;
   std::string help_text;

@@ -6,7 +6,7 @@
 // Reproducibility: the epoch's order is epoch_permutation(n, seed, epoch) and each batch's
 // Poisson draws are keyed by (epoch, batch index), so nothing random carries state from one epoch
 // to the next: resuming from checkpoint_latest.h5 (parameters, buffers, optimizer state and step
-// count, scheduler epoch) gives the same weights as a run that was never interrupted.
+// count, scheduler epoch and state) gives the same weights as a run that was never interrupted.
 #pragma once
 
 #include <cstdint>

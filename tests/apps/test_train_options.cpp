@@ -155,6 +155,20 @@ TEST_F(TrainOptions, BadValuesGiveOneClearLine) {
   EXPECT_NE(error_of<UsageError>(with({"-clip-norm-type", "0.5"})).find("-clip-norm-type"), std::string::npos);
   EXPECT_NE(error_of<UsageError>(with({"-clip-norm-type", "two"})).find("'two'"), std::string::npos);
   EXPECT_NE(error_of<UsageError>(with({"-clip-grad-value", "-2"})).find("-clip-grad-value"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-sched", "lambda"})).find("needs -lr-lambda"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-sched", "lambda", "-lr-lambda", "0.95^"})).find("\"0.95^\""),
+            std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-sched", "lambda", "-lr-lambda", "g^epoch"})).find("lr lambda"),
+            std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-lr-lambda", "0.9^epoch"})).find("-sched lambda only"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-sched", "multistep"})).find("needs -milestones"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-sched", "multistep", "-milestones", "5,3"})).find("increasing"),
+            std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-factor", "1"})).find("-factor"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-threshold-mode", "max"})).find("-threshold-mode"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-warmup", "-1"})).find("-warmup"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-sched", "cosine", "-epochs", "3", "-warmup", "3"})).find("-warmup 3"),
+            std::string::npos);
   EXPECT_NE(error_of<UsageError>(with({"-loss", "hinge"})).find("-loss"), std::string::npos);
   EXPECT_NE(error_of<UsageError>(with({"-sched", "poly"})).find("-sched"), std::string::npos);
   EXPECT_NE(error_of<UsageError>(with({"-surrogate", "relu"})).find("-surrogate"), std::string::npos);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <sstream>
 
 #include "apps/snn-train/run_train.h"
@@ -97,6 +98,98 @@ TEST_F(Toolbox, ResumeIsExactForCenteredRmspropWithMomentum) {
 TEST_F(Toolbox, ResumeIsExactForNesterovSgdWithClipping) {
   check_resume({"-opt", "sgd", "-lr", "0.2", "-nesterov", "-clip-grad-norm", "0.5",
                 "-clip-grad-value", "0.01"});
+}
+
+// One resume-exact test per schedule: 3 epochs straight = 2 epochs, then resume to 3 (and the
+// rates of the straight run's metrics.csv are the schedule's).
+std::vector<double> lr_column(const std::string& path) {
+  std::ifstream f(path);
+  std::string line;
+  std::getline(f, line);  // header; lr is the 9th column
+  std::vector<double> out;
+  while (std::getline(f, line)) {
+    std::stringstream s(line);
+    std::string field;
+    for (int i = 0; i < 9; ++i) std::getline(s, field, ',');
+    out.push_back(std::stod(field));
+  }
+  return out;
+}
+
+void expect_rates(const std::vector<double>& got, const std::vector<double>& want) {
+  ASSERT_EQ(got.size(), want.size());
+  for (std::size_t i = 0; i < got.size(); ++i)
+    EXPECT_NEAR(got[i], want[i], 1e-6 * want[i] + 1e-12) << "epoch " << i;
+}
+
+TEST_F(Toolbox, ResumeIsExactForExponentialLR) {
+  check_resume({"-opt", "sgd", "-lr", "0.1", "-sched", "exp", "-gamma", "0.5"}, 3, 2);
+  expect_rates(lr_column(runs / "straight/metrics.csv"), {0.1, 0.05, 0.025});
+}
+
+TEST_F(Toolbox, ResumeIsExactForCosinePastTMax) {
+  // T_max 1: epoch 1 at eta_min, epoch 2 past T_max back at the base rate (PyTorch's continuation).
+  check_resume({"-opt", "sgd", "-lr", "0.1", "-sched", "cosine", "-t-max", "1", "-eta-min", "0.01"},
+               3, 2);
+  expect_rates(lr_column(runs / "straight/metrics.csv"), {0.1, 0.01, 0.1});
+}
+
+TEST_F(Toolbox, ResumeIsExactForMultiStepLR) {
+  check_resume(
+      {"-opt", "sgd", "-lr", "0.1", "-sched", "multistep", "-milestones", "1,2", "-gamma", "0.5"},
+      3, 2);
+  expect_rates(lr_column(runs / "straight/metrics.csv"), {0.1, 0.05, 0.025});
+}
+
+TEST_F(Toolbox, ResumeIsExactForLinearLR) {
+  check_resume({"-opt", "sgd", "-lr", "0.1", "-sched", "linear", "-start-factor", "0.5",
+                "-total-iters", "2"},
+               3, 1);
+  expect_rates(lr_column(runs / "straight/metrics.csv"), {0.05, 0.075, 0.1});
+}
+
+TEST_F(Toolbox, ResumeIsExactForLambdaLR) {
+  check_resume({"-opt", "sgd", "-lr", "0.1", "-sched", "lambda", "-lr-lambda", "0.95^epoch"}, 3, 2);
+  expect_rates(lr_column(runs / "straight/metrics.csv"), {0.1, 0.095, 0.09025});
+}
+
+TEST_F(Toolbox, ResumeIsExactForReduceLROnPlateau) {
+  // threshold 0.9 rel: the test loss must fall by 90% to count, so every epoch after the first is
+  // bad; patience 0 halves the rate after each: 0.1, 0.1 (first metric is the best), then 0.05.
+  io::CheckpointData ck = check_resume({"-opt", "sgd", "-lr", "0.1", "-sched", "plateau",
+                                        "-patience", "0", "-factor", "0.5", "-threshold", "0.9"},
+                                       3, 2);
+  expect_rates(lr_column(runs / "straight/metrics.csv"), {0.1, 0.1, 0.05});
+  ASSERT_EQ(ck.scheduler_state.size(), 4u);
+  EXPECT_EQ(ck.scheduler_state[0].name, "plateau.best");
+  EXPECT_EQ(ck.scheduler_state[3].name, "plateau.lr");
+  EXPECT_DOUBLE_EQ(ck.scheduler_state[3].values.at(0), 0.025);
+  io::CheckpointData split = io::read_checkpoint(runs / "split/checkpoint_latest.h5");
+  ASSERT_EQ(split.scheduler_state.size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i)
+    EXPECT_EQ(split.scheduler_state[i].values, ck.scheduler_state[i].values);
+}
+
+TEST_F(Toolbox, ResumeIsExactForWarmupThenCosine) {
+  check_resume({"-opt", "sgd", "-lr", "0.1", "-warmup", "2", "-warmup-start-factor", "0.5",
+                "-sched", "cosine", "-t-max", "2", "-eta-min", "0.02"},
+               4, 1);
+  // Warm-up 0.05, 0.075; then cosine with T_max 2: 0.1, 0.06. (-t-max is given: its default,
+  // -epochs − -warmup, differs between the split run's parts.)
+  expect_rates(lr_column(runs / "straight/metrics.csv"), {0.05, 0.075, 0.1, 0.06});
+}
+
+TEST_F(Toolbox, ResumeOfAPlateauRunFromAClosedFormCheckpointFailsClearly) {
+  run(base(runs / "step", 1, {"-opt", "sgd", "-sched", "step"}));
+  try {
+    run(base(runs / "step", 2,
+             {"-opt", "sgd", "-sched", "plateau", "-resume", runs / "step/checkpoint_latest.h5"}));
+    ADD_FAILURE() << "no error";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("scheduler state 'plateau.best' is missing"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 // SGD without momentum moves the weights by lr·g per step. With the total grad norm clipped to c,
