@@ -83,6 +83,7 @@ void run_train(const TrainArgs& a, std::ostream& out) {
   const int classes = std::max({10, train.classes(), test.classes()});
 
   auto model = build_model(a, train, classes);
+  learning::initialize(model->parameters(), a.init_options(), a.seed);
   learning::OptimizerOptions oo;
   oo.name = a.opt;
   oo.lr = a.lr;
@@ -146,6 +147,7 @@ void run_train(const TrainArgs& a, std::ostream& out) {
   out << model->describe() << '\n';
   out << "# " << optimizer->describe() << "; " << scheduler->describe() << "; "
       << device_description() << "; train " << train.count << " test " << test.count << " images";
+  if (a.init != "default") out << "; init " << a.init;
   if (trainer.start_epoch() > 0) out << "; resumed at epoch " << trainer.start_epoch();
   out << std::endl;
   if (a.amp) out << "# -amp has no effect: training runs in float32" << std::endl;

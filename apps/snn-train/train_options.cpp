@@ -14,6 +14,7 @@
 
 #include "io/atomic_file.h"
 #include "io/idx_reader.h"
+#include "learning/init/init.h"
 #include "learning/optim/lr_expression.h"
 #include "learning/optim/optimizer.h"
 #include "sim/core/config.h"
@@ -207,10 +208,27 @@ TrainArgs parse_train_args(int argc, const char* const argv[]) {
       "epochs of linear warm-up before -sched (SequentialLR), 0 = none")(
       "warmup-start-factor", po::value<double>(&a.warmup_start_factor)->default_value(1.0 / 3, "1/3"),
       "warm-up: factor of the rate at epoch 0");
+  po::options_description init("Initialisation of weight matrices and kernels (torch.nn.init)");
+  init.add_options()(
+      "init", po::value<std::string>(&a.init)->default_value("default"),
+      "default (PyTorch's layer defaults), normal, uniform, xavier_uniform, xavier_normal, "
+      "kaiming_uniform, kaiming_normal, orthogonal")(
+      "init-std", po::value<double>(&a.init_std)->default_value(1.0, "1.0"), "normal: std")(
+      "init-bound", po::value<double>(&a.init_bound)->default_value(1.0, "1.0"),
+      "uniform: U(-bound, bound)")("init-gain",
+                                   po::value<double>(&a.init_gain)->default_value(1.0, "1.0"),
+                                   "xavier and orthogonal: gain")(
+      "init-mode", po::value<std::string>(&a.init_mode)->default_value("fan_in"),
+      "kaiming: fan_in or fan_out")(
+      "init-nonlinearity",
+      po::value<std::string>(&a.init_nonlinearity)->default_value("leaky_relu"),
+      "kaiming: linear, sigmoid, tanh, relu, leaky_relu, selu")(
+      "init-a", po::value<double>(&a.init_a)->default_value(0.0, "0"),
+      "kaiming: negative slope of leaky_relu");
   po::options_description all(
       "snn-train: train a spiking network with BPTT on MNIST-format data.\n"
       "Usage: snn-train -data-dir DIR [-out-dir DIR] [-T 100] [-b 64] [-epochs N] ...\n");
-  all.add(sj).add(ours).add(optim).add(sched).add(res);
+  all.add(sj).add(ours).add(optim).add(sched).add(init).add(res);
 
   po::variables_map vm;
   try {
@@ -322,6 +340,11 @@ void validate_train_args(TrainArgs& a) {
   if (!(a.threshold >= 0)) throw UsageError("-threshold must be >= 0, got " + fmt(a.threshold));
   one_of("threshold-mode", a.threshold_mode, {"rel", "abs"});
   if (!(a.min_lr >= 0)) throw UsageError("-min-lr must be >= 0, got " + fmt(a.min_lr));
+  try {
+    learning::validate(a.init_options());
+  } catch (const InvalidParameter& e) {
+    throw UsageError(std::string("-init: ") + e.what());
+  }
   if (a.warmup < 0) throw UsageError("-warmup must be >= 0, got " + std::to_string(a.warmup));
   if (!(a.warmup_start_factor > 0 && a.warmup_start_factor <= 1))
     throw UsageError("-warmup-start-factor must be in (0, 1], got " + fmt(a.warmup_start_factor));
@@ -444,8 +467,27 @@ std::map<std::string, std::string> TrainArgs::as_map() const {
           {"threshold_mode", threshold_mode},
           {"cooldown", std::to_string(cooldown)},
           {"min_lr", fmt(min_lr)},
+          {"init", init},
+          {"init_std", fmt(init_std)},
+          {"init_bound", fmt(init_bound)},
+          {"init_gain", fmt(init_gain)},
+          {"init_mode", init_mode},
+          {"init_nonlinearity", init_nonlinearity},
+          {"init_a", fmt(init_a)},
           {"warmup", std::to_string(warmup)},
           {"warmup_start_factor", fmt(warmup_start_factor)}};
+}
+
+learning::InitOptions TrainArgs::init_options() const {
+  learning::InitOptions o;
+  o.scheme = init;
+  o.stddev = init_std;
+  o.bound = init_bound;
+  o.gain = init_gain;
+  o.mode = init_mode;
+  o.nonlinearity = init_nonlinearity;
+  o.a = init_a;
+  return o;
 }
 
 std::string TrainArgs::namespace_line() const {
@@ -471,6 +513,7 @@ std::string TrainArgs::namespace_line() const {
   if (clip_grad_value > 0) out += ", clip_grad_value=" + fmt(clip_grad_value);
   if (sched == "lambda") out += ", lr_lambda=" + q(lr_lambda);
   if (warmup > 0) out += ", warmup=" + std::to_string(warmup);
+  if (init != "default") out += ", init=" + q(init);
   out += ")";
   return out;
 }

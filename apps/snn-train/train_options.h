@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "learning/init/init.h"
 #include "sim/core/errors.h"
 
 namespace snn::apps {
@@ -89,6 +90,10 @@ struct TrainArgs {
   std::string threshold_mode = "rel";  ///< plateau
   int cooldown = 0;                    ///< plateau
   double min_lr = 0.0;                 ///< plateau
+  // initialisation (torch.nn.init)
+  std::string init = "default";
+  double init_std = 1.0, init_bound = 1.0, init_gain = 1.0, init_a = 0.0;
+  std::string init_mode = "fan_in", init_nonlinearity = "leaky_relu";
   int warmup = 0;                      ///< linear warm-up epochs before -sched, 0 = none
   double warmup_start_factor = 1.0 / 3;
 
@@ -99,6 +104,8 @@ struct TrainArgs {
   bool is_resnet() const { return model != "fc"; }
   /// Every option as text (saved in checkpoints and args.txt).
   std::map<std::string, std::string> as_map() const;
+  /// -init and its settings.
+  learning::InitOptions init_options() const;
   /// "Namespace(T=100, device='cpu', ...)", as SpikingJelly's print(args).
   std::string namespace_line() const;
 };

@@ -167,6 +167,11 @@ TEST_F(TrainOptions, BadValuesGiveOneClearLine) {
   EXPECT_NE(error_of<UsageError>(with({"-factor", "1"})).find("-factor"), std::string::npos);
   EXPECT_NE(error_of<UsageError>(with({"-threshold-mode", "max"})).find("-threshold-mode"), std::string::npos);
   EXPECT_NE(error_of<UsageError>(with({"-warmup", "-1"})).find("-warmup"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-init", "he"})).find("-init: unknown init 'he'"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-init", "normal", "-init-std", "0"})).find("std must be > 0"),
+            std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-init-mode", "fan_avg"})).find("fan_avg"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-init-nonlinearity", "gelu"})).find("gelu"), std::string::npos);
   EXPECT_NE(error_of<UsageError>(with({"-sched", "cosine", "-epochs", "3", "-warmup", "3"})).find("-warmup 3"),
             std::string::npos);
   EXPECT_NE(error_of<UsageError>(with({"-loss", "hinge"})).find("-loss"), std::string::npos);

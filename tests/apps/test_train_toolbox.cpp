@@ -192,6 +192,37 @@ TEST_F(Toolbox, ResumeOfAPlateauRunFromAClosedFormCheckpointFailsClearly) {
   }
 }
 
+// -init reaches the model: with -lr 0 the saved weights are the initial ones. Orthogonal: the
+// readout's 10 rows of 784 are orthonormal; kaiming_normal: their spread is sqrt(2/784).
+TEST_F(Toolbox, InitReachesTheModel) {
+  auto initial = [&](const std::string& name, std::vector<std::string> extra) {
+    std::vector<std::string> opt = {"-opt", "sgd", "-lr", "0"};
+    opt.insert(opt.end(), extra.begin(), extra.end());
+    run(base(runs / name, 1, opt));
+    io::CheckpointData ck = io::read_checkpoint(runs / (name + "/checkpoint_latest.h5"));
+    EXPECT_EQ(ck.parameters.at(0).shape, (std::vector<std::int64_t>{10, 784}));
+    return ck.parameters.at(0).values;
+  };
+  const std::vector<double> w = initial("orth", {"-init", "orthogonal"});
+  for (int i = 0; i < 10; ++i)
+    for (int j = 0; j < 10; ++j) {
+      double dot = 0;
+      for (int k = 0; k < 784; ++k) dot += w[i * 784 + k] * w[j * 784 + k];
+      EXPECT_NEAR(dot, i == j ? 1.0 : 0.0, 1e-5) << i << "," << j;
+    }
+  const std::vector<double> kn = initial("kaiming", {"-init", "kaiming_normal"});
+  double ss = 0;
+  for (double x : kn) ss += x * x;
+  EXPECT_NEAR(std::sqrt(ss / kn.size()), std::sqrt(2.0 / 784), 0.03 * std::sqrt(2.0 / 784));
+  // The default is PyTorch's U(±1/sqrt(784)), unchanged by -init default.
+  const std::vector<double> d = initial("default", {}),
+                            d2 = initial("default2", {"-init", "default"});
+  EXPECT_EQ(d, d2);
+  const double bound = 1 / std::sqrt(784.0);
+  EXPECT_LE(*std::max_element(d.begin(), d.end()), bound);
+  EXPECT_GT(*std::max_element(d.begin(), d.end()), 0.99 * bound);
+}
+
 // SGD without momentum moves the weights by lr·g per step. With the total grad norm clipped to c,
 // no element moves more than lr·c per step; clipped by value v, no more than lr·v. 64 images in
 // batches of 16 are 4 steps. -lr 0 gives the initial weights (the same seed).
