@@ -8,6 +8,8 @@
 
 #include "apps/snn-train/run_train.h"
 #include "io/atomic_file.h"
+#include "io/cifar_reader.h"
+#include "io/dataset_classes.h"
 #include "io/idx_reader.h"
 #include "io/training_trace.h"
 #include "learning/model/fc_network.h"
@@ -54,7 +56,7 @@ std::unique_ptr<Classifier<float>> build_model(const TrainArgs& a, const io::Ima
   cfg.neuron = neuron;
   cfg.spiking_readout = a.spiking_readout;
   learning::validate_resnet_config(cfg);
-  return learning::build_resnet<float>(cfg, 1, train.rows, train.cols, classes, a.seed);
+  return learning::build_resnet<float>(cfg, train.channels, train.rows, train.cols, classes, a.seed);
 }
 
 std::string firing_rates(const io::TrainingTrace& tr) {
@@ -74,13 +76,19 @@ std::string firing_rates(const io::TrainingTrace& tr) {
 void run_train(const TrainArgs& a, std::ostream& out) {
   if (!device_available()) throw IoError("no usable device: " + device_description());
   set_num_threads(a.j);
-  io::ImageSet train = io::read_mnist(a.data_dir, true);
-  io::ImageSet test = io::read_mnist(a.data_dir, false);
+  const bool cifar = io::has_cifar10(a.data_dir);
+  io::ImageSet train = cifar ? io::read_cifar10(a.data_dir, true) : io::read_mnist(a.data_dir, true);
+  io::ImageSet test = cifar ? io::read_cifar10(a.data_dir, false) : io::read_mnist(a.data_dir, false);
   if (train.rows != test.rows || train.cols != test.cols)
     throw FormatError("'" + a.data_dir + "': training images are " + std::to_string(train.rows) +
                       "×" + std::to_string(train.cols) + " but test images are " +
                       std::to_string(test.rows) + "×" + std::to_string(test.cols));
-  const int classes = std::max({10, train.classes(), test.classes()});
+  const int classes =
+      cifar ? io::checked_class_count(train, test, "CIFAR-10 training batches in '" + a.data_dir + "'",
+                                      "the test batch")
+            : io::checked_class_count(train, test,
+                                      "the training labels in '" + a.data_dir + "'",
+                                      "the test labels (t10k-labels-idx1-ubyte)");
 
   auto model = build_model(a, train, classes);
   learning::initialize(model->parameters(), a.init_options(), a.seed);
@@ -123,7 +131,12 @@ void run_train(const TrainArgs& a, std::ostream& out) {
   so.warmup_start_factor = a.warmup_start_factor;
   auto scheduler = learning::make_scheduler(so);
 
-  learning::DeviceImageSet<float> train_set(train), test_set(test);
+  learning::ChannelNormalization norm;
+  if (a.normalize) {
+    norm = a.normalize_mean.empty() ? learning::channel_statistics(train)
+                                    : learning::ChannelNormalization{a.normalize_mean, a.normalize_std};
+  }
+  learning::DeviceImageSet<float> train_set(train, norm), test_set(test, norm);
   learning::TrainerOptions to;
   to.steps = a.T;
   to.batch = a.b;
@@ -139,6 +152,16 @@ void run_train(const TrainArgs& a, std::ostream& out) {
   to.clip_norm_type = a.clip_norm_type;
   to.clip_grad_value = a.clip_grad_value;
   to.args = a.as_map();
+  if (!norm.empty()) {  // the values used, so that inference standardises the same way
+    auto text = [](const std::vector<double>& v) {
+      std::ostringstream s;
+      s.precision(17);
+      for (std::size_t i = 0; i < v.size(); ++i) s << (i ? "," : "") << v[i];
+      return s.str();
+    };
+    to.args["normalize_mean"] = text(norm.mean);
+    to.args["normalize_std"] = text(norm.std);
+  }
   learning::Trainer<float> trainer(*model, *optimizer, *scheduler, train_set, test_set, to, out);
   if (!a.resume.empty()) trainer.resume(a.resume);
 
@@ -148,6 +171,12 @@ void run_train(const TrainArgs& a, std::ostream& out) {
   out << "# " << optimizer->describe() << "; " << scheduler->describe() << "; "
       << device_description() << "; train " << train.count << " test " << test.count << " images";
   if (a.init != "default") out << "; init " << a.init;
+  if (!norm.empty()) {
+    out << "; normalize mean";
+    for (double m : norm.mean) out << ' ' << m;
+    out << " std";
+    for (double s : norm.std) out << ' ' << s;
+  }
   if (trainer.start_epoch() > 0) out << "; resumed at epoch " << trainer.start_epoch();
   out << std::endl;
   if (a.amp) out << "# -amp has no effect: training runs in float32" << std::endl;

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "io/atomic_file.h"
+#include "io/cifar_reader.h"
 #include "io/idx_reader.h"
 #include "learning/init/init.h"
 #include "learning/optim/lr_expression.h"
@@ -29,6 +30,30 @@ bool looks_negative_number(const std::string& s) {
   return s.size() >= 2 && s[0] == '-' &&
          (std::isdigit(static_cast<unsigned char>(s[1])) || s[1] == '.');
 }
+
+std::vector<double> parse_double_list(const std::vector<std::string>& items,
+                                      const std::string& option) {
+  std::vector<double> out;
+  for (const std::string& item : items) {
+    std::stringstream ss(item);
+    std::string part;
+    while (std::getline(ss, part, ',')) {
+      if (part.empty()) continue;
+      std::size_t used = 0;
+      double v = 0;
+      try {
+        v = std::stod(part, &used);
+      } catch (...) {
+        used = 0;
+      }
+      if (used != part.size()) throw UsageError("-" + option + ": '" + part + "' is not a number");
+      out.push_back(v);
+    }
+  }
+  return out;
+}
+
+std::string list_text(const std::vector<double>& v);
 
 std::vector<int> parse_int_list(const std::vector<std::string>& items, const std::string& option) {
   std::vector<int> out;
@@ -61,6 +86,12 @@ std::string fmt(double v) {
   return s;
 }
 
+std::string list_text(const std::vector<double>& v) {
+  std::string out;
+  for (std::size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + fmt(v[i]);
+  return out;
+}
+
 std::string list_text(const std::vector<int>& v) {
   std::string out;
   for (std::size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + std::to_string(v[i]);
@@ -91,7 +122,7 @@ TrainArgs parse_train_args(int argc, const char* const argv[]) {
       tokens.push_back(t);
   }
 
-  std::vector<std::string> hidden, channels, blocks, milestones;
+  std::vector<std::string> hidden, channels, blocks, milestones, norm_mean, norm_std;
   std::string clip_norm_type = "2";
   po::options_description sj("SpikingJelly lif_fc_mnist options (single or double dash)");
   sj.add_options()("help,h", "print this help and exit")(
@@ -102,7 +133,7 @@ TrainArgs parse_train_args(int argc, const char* const argv[]) {
       "j", po::value<int>(&a.j)->default_value(4),
       "CPU threads (SpikingJelly: data-loading workers)")(
       "data-dir", po::value<std::string>(&a.data_dir),
-      "folder with the MNIST-format IDX files (gzip'd or not)")(
+      "folder with the MNIST-format IDX files (gzip'd or not) or CIFAR-10's binary batches")(
       "out-dir", po::value<std::string>(&a.out_dir)->default_value("./logs"),
       "run folder for checkpoints, metrics.csv, trace.h5")(
       "resume", po::value<std::string>(&a.resume),
@@ -225,10 +256,18 @@ TrainArgs parse_train_args(int argc, const char* const argv[]) {
       "kaiming: linear, sigmoid, tanh, relu, leaky_relu, selu")(
       "init-a", po::value<double>(&a.init_a)->default_value(0.0, "0"),
       "kaiming: negative slope of leaky_relu");
+  po::options_description data("Data");
+  data.add_options()("normalize", po::bool_switch(&a.normalize),
+                     "standardise each channel (direct encoder): (x - mean) / std, from the "
+                     "training set unless given")(
+      "normalize-mean", po::value<std::vector<std::string>>(&norm_mean)->composing(),
+      "per-channel means of pixel/255, e.g. 0.4914,0.4822,0.4465")(
+      "normalize-std", po::value<std::vector<std::string>>(&norm_std)->composing(),
+      "per-channel standard deviations, e.g. 0.247,0.243,0.261");
   po::options_description all(
       "snn-train: train a spiking network with BPTT on MNIST-format data.\n"
       "Usage: snn-train -data-dir DIR [-out-dir DIR] [-T 100] [-b 64] [-epochs N] ...\n");
-  all.add(sj).add(ours).add(optim).add(sched).add(init).add(res);
+  all.add(sj).add(ours).add(optim).add(sched).add(init).add(data).add(res);
 
   po::variables_map vm;
   try {
@@ -264,6 +303,8 @@ TrainArgs parse_train_args(int argc, const char* const argv[]) {
   a.channels = parse_int_list(channels, "channels");
   a.blocks = parse_int_list(blocks, "blocks");
   a.milestones = parse_int_list(milestones, "milestones");
+  a.normalize_mean = parse_double_list(norm_mean, "normalize-mean");
+  a.normalize_std = parse_double_list(norm_std, "normalize-std");
   return a;
 }
 
@@ -356,6 +397,17 @@ void validate_train_args(TrainArgs& a) {
   one_of("head", a.head, {"flatten", "gap"});
   if (a.encoder.empty()) a.encoder = a.is_resnet() ? "direct" : "poisson";
   one_of("encoder", a.encoder, {"poisson", "direct"});
+  if (!a.normalize && (!a.normalize_mean.empty() || !a.normalize_std.empty()))
+    throw UsageError("-normalize-mean and -normalize-std need -normalize");
+  if (a.normalize_mean.size() != a.normalize_std.size())
+    throw UsageError("-normalize-mean and -normalize-std need as many values (one per channel), got " +
+                     std::to_string(a.normalize_mean.size()) + " and " +
+                     std::to_string(a.normalize_std.size()));
+  for (double s : a.normalize_std)
+    if (!(s > 0)) throw UsageError("-normalize-std values must be > 0, got " + fmt(s));
+  if (a.normalize && a.encoder != "direct")
+    throw UsageError("-normalize applies to -encoder direct (the Poisson encoder takes pixel/255 "
+                     "as firing probabilities)");
   for (int h : a.hidden)
     if (h < 1) throw UsageError("-hidden sizes must be >= 1, got " + std::to_string(h));
   if (a.is_resnet() && !a.hidden.empty()) throw UsageError("-hidden applies to -model fc only");
@@ -387,12 +439,15 @@ void validate_train_args(TrainArgs& a) {
     throw IoError("-data-dir '" + a.data_dir + "' does not exist or is not a folder");
   if (::access(a.data_dir.c_str(), R_OK | X_OK) != 0)
     throw IoError("-data-dir '" + a.data_dir + "' is not readable");
-  for (const char* base : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-                           "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}) {
-    try {
-      io::find_idx_file(a.data_dir, base);
-    } catch (const IoError& e) {
-      throw IoError(std::string("-data-dir: ") + e.what());
+  if (!io::has_cifar10(a.data_dir)) {
+    for (const char* base : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                             "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}) {
+      try {
+        io::find_idx_file(a.data_dir, base);
+      } catch (const IoError& e) {
+        throw IoError(std::string("-data-dir: ") + e.what() +
+                      " (nor CIFAR-10's data_batch_1.bin or cifar-10-binary.tar.gz)");
+      }
     }
   }
   try {
@@ -474,6 +529,9 @@ std::map<std::string, std::string> TrainArgs::as_map() const {
           {"init_mode", init_mode},
           {"init_nonlinearity", init_nonlinearity},
           {"init_a", fmt(init_a)},
+          {"normalize", normalize ? "true" : "false"},
+          {"normalize_mean", list_text(normalize_mean)},
+          {"normalize_std", list_text(normalize_std)},
           {"warmup", std::to_string(warmup)},
           {"warmup_start_factor", fmt(warmup_start_factor)}};
 }
@@ -514,6 +572,7 @@ std::string TrainArgs::namespace_line() const {
   if (sched == "lambda") out += ", lr_lambda=" + q(lr_lambda);
   if (warmup > 0) out += ", warmup=" + std::to_string(warmup);
   if (init != "default") out += ", init=" + q(init);
+  if (normalize) out += ", normalize=True";
   out += ")";
   return out;
 }

@@ -94,6 +94,9 @@ struct TrainArgs {
   std::string init = "default";
   double init_std = 1.0, init_bound = 1.0, init_gain = 1.0, init_a = 0.0;
   std::string init_mode = "fan_in", init_nonlinearity = "leaky_relu";
+  // data
+  bool normalize = false;                     ///< per-channel standardisation (direct encoder)
+  std::vector<double> normalize_mean, normalize_std;  ///< {} → from the training set
   int warmup = 0;                      ///< linear warm-up epochs before -sched, 0 = none
   double warmup_start_factor = 1.0 / 3;
 

@@ -167,6 +167,16 @@ TEST_F(TrainOptions, BadValuesGiveOneClearLine) {
   EXPECT_NE(error_of<UsageError>(with({"-factor", "1"})).find("-factor"), std::string::npos);
   EXPECT_NE(error_of<UsageError>(with({"-threshold-mode", "max"})).find("-threshold-mode"), std::string::npos);
   EXPECT_NE(error_of<UsageError>(with({"-warmup", "-1"})).find("-warmup"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-normalize"})).find("-encoder direct"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-normalize-mean", "0.5"})).find("need -normalize"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-model", "resnet", "-normalize", "-normalize-mean", "0.5,0.5",
+                                       "-normalize-std", "0.2"}))
+                .find("as many values"),
+            std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-model", "resnet", "-normalize", "-normalize-mean", "0.5",
+                                       "-normalize-std", "0"}))
+                .find("must be > 0"),
+            std::string::npos);
   EXPECT_NE(error_of<UsageError>(with({"-init", "he"})).find("-init: unknown init 'he'"), std::string::npos);
   EXPECT_NE(error_of<UsageError>(with({"-init", "normal", "-init-std", "0"})).find("std must be > 0"),
             std::string::npos);

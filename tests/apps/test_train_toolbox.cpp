@@ -11,7 +11,10 @@
 #include "apps/snn-train/run_train.h"
 #include "apps/snn-train/train_options.h"
 #include "io/checkpoint.h"
+#include "io/cifar_reader.h"
+#include "learning/train/device_dataset.h"
 #include "tests/apps/synthetic_idx.h"
+#include "tests/io/cifar_files.h"
 #include "tests/io/temp_dir.h"
 
 namespace {
@@ -221,6 +224,81 @@ TEST_F(Toolbox, InitReachesTheModel) {
   const double bound = 1 / std::sqrt(784.0);
   EXPECT_LE(*std::max_element(d.begin(), d.end()), bound);
   EXPECT_GT(*std::max_element(d.begin(), d.end()), 0.99 * bound);
+}
+
+// CIFAR-10 in -data-dir: 3×32×32 images flow through the fc network (3072 inputs) and a ResNet
+// (a 3-channel stem); the archive works as the plain files do.
+TEST_F(Toolbox, CifarTrainsFcAndResNetWithThreeChannels) {
+  TempDir cifar, archive;
+  snn::test::write_cifar_files(cifar.str(), 8, 16);  // 40 training images, 16 test images
+  snn::test::write_cifar_archive(archive.str(), 8, 16);
+  auto args = [&](const std::string& dir, const std::string& out, std::vector<std::string> extra) {
+    std::vector<std::string> v = {"-data-dir", dir,  "-out-dir", runs / out, "-T",
+                                  "2",         "-b", "8",        "-epochs",  "1",
+                                  "-j",        "1",  "-trace",   "none"};
+    v.insert(v.end(), extra.begin(), extra.end());
+    return v;
+  };
+  std::string out = run(args(cifar.str(), "fc", {}));
+  EXPECT_NE(out.find("train 40 test 16 images"), std::string::npos) << out;
+  io::CheckpointData fc = io::read_checkpoint(runs / "fc/checkpoint_latest.h5");
+  EXPECT_EQ(fc.parameters.at(0).shape, (std::vector<std::int64_t>{10, 3072}));
+  run(args(archive.str(), "fc_archive", {}));
+  EXPECT_EQ(io::read_checkpoint(runs / "fc_archive/checkpoint_latest.h5").parameters.at(0).values,
+            fc.parameters.at(0).values);
+  run(args(cifar.str(), "resnet", {"-model", "sew-resnet", "-preset", "tiny", "-normalize"}));
+  io::CheckpointData r = io::read_checkpoint(runs / "resnet/checkpoint_latest.h5");
+  // The stem convolution takes 3 input channels.
+  bool found = false;
+  for (const auto& t : r.parameters)
+    if (t.shape.size() == 4 && !found) {
+      EXPECT_EQ(t.shape[1], 3) << t.name;
+      found = true;
+    }
+  EXPECT_TRUE(found);
+  // A bad label in a batch: one error naming the file.
+  snn::test::write_bytes(cifar / "data_batch_2.bin", snn::test::cifar_batch(2, 1, {11}));
+  try {
+    run(args(cifar.str(), "bad", {}));
+    ADD_FAILURE() << "no error";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("data_batch_2.bin': record 0 has label 11"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST_F(Toolbox, NormalizeStandardisesEachChannel) {
+  io::ImageSet set;
+  set.count = 2;
+  set.channels = 3;
+  set.rows = 1;
+  set.cols = 2;
+  // image 0: channels (0, 255), (51, 51), (255, 255); image 1: (255, 0), (102, 102), (0, 0).
+  set.images = {0, 255, 51, 51, 255, 255, 255, 0, 102, 102, 0, 0};
+  set.labels = {0, 1};
+  learning::ChannelNormalization n = learning::channel_statistics(set);
+  ASSERT_EQ(n.mean.size(), 3u);
+  EXPECT_NEAR(n.mean[0], 0.5, 1e-15);
+  EXPECT_NEAR(n.std[0], 0.5, 1e-15);
+  EXPECT_NEAR(n.mean[1], 0.3, 1e-15);
+  EXPECT_NEAR(n.std[1], 0.1, 1e-15);
+  EXPECT_NEAR(n.mean[2], 0.5, 1e-15);
+  learning::DeviceImageSet<double> d(set, n);
+  learning::Tensor<double> images;
+  snn::DeviceVector<int> labels;
+  d.gather(nullptr, 0, 2, images, labels);
+  EXPECT_EQ(images.shape(), (learning::Shape{2, 3, 1, 2}));
+  const std::vector<double> x = images.to_host();
+  const std::vector<double> expected = {-1, 1, -1, -1, 1, 1, 1, -1, 1, 1, -1, -1};
+  for (std::size_t i = 0; i < x.size(); ++i) EXPECT_NEAR(x[i], expected[i], 1e-12) << i;
+  // Given values are used as given.
+  learning::DeviceImageSet<double> g(set, {{0.0, 0.0, 0.0}, {1.0, 2.0, 0.5}});
+  g.gather(nullptr, 0, 1, images, labels);
+  EXPECT_NEAR(images.to_host()[2], 0.2 / 2.0, 1e-12);
+  EXPECT_NEAR(images.to_host()[4], 2.0, 1e-12);
+  EXPECT_THROW(learning::DeviceImageSet<double>(set, {{0.5}, {0.5}}), InvalidParameter);
+  EXPECT_THROW(learning::DeviceImageSet<double>(set, {{0, 0, 0}, {1, 0, 1}}), InvalidParameter);
 }
 
 // SGD without momentum moves the weights by lr·g per step. With the total grad norm clipped to c,
