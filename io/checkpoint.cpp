@@ -126,6 +126,8 @@ void write_checkpoint_file(const std::string& path, const CheckpointData& data) 
   write_group(file, "parameters", data.parameters, data.single_precision);
   write_group(file, "buffers", data.buffers, data.single_precision);
   write_group(file, "optimizer", data.optimizer_state, data.single_precision);
+  if (!data.scheduler_state.empty())
+    write_group(file, "scheduler", data.scheduler_state, false);  // exact: best loss, lr
   h5::check_status(H5Fflush(file, H5F_SCOPE_GLOBAL), "cannot write checkpoint '" + path + "'");
 }
 
@@ -161,6 +163,7 @@ CheckpointData read_checkpoint(const std::string& path) {
   data.parameters = read_group(file, "parameters", path);
   data.buffers = read_group(file, "buffers", path);
   data.optimizer_state = read_group(file, "optimizer", path);
+  data.scheduler_state = read_group(file, "scheduler", path);
   return data;
 }
 

@@ -10,6 +10,8 @@
 //   /args             one string attribute per command-line argument of the run
 //   /parameters/<name>, /buffers/<name>, /optimizer/<name>
 //                     datasets of the tensor's shape, stored in `dtype`, attribute index (order)
+//   /scheduler/<name> a stateful scheduler's values (e.g. plateau.best), scalars, always float64
+//                     (absent in files of closed-form schedules)
 // Names may hold any character but '/', which is stored as "%2F" (and '%' as "%25").
 #pragma once
 
@@ -35,6 +37,7 @@ struct CheckpointData {
   std::int64_t optimizer_step = 0;
   std::string scheduler = "none";
   int scheduler_last_epoch = 0;
+  std::vector<NamedTensor> scheduler_state;  ///< scalars, e.g. "plateau.best" (shape {})
   int epoch = -1;                           ///< last finished epoch (0-based); -1 = none
   double max_test_acc = -1.0;               ///< best test accuracy so far (fraction), -1 = none
   bool single_precision = true;             ///< store values as float32 (else float64)

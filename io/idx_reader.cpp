@@ -129,6 +129,7 @@ std::vector<std::uint8_t> read_idx(const std::string& path, int ndim, const char
 }  // namespace
 
 int ImageSet::classes() const {
+  if (declared_classes > 0) return declared_classes;
   if (labels.empty()) return 0;
   return *std::max_element(labels.begin(), labels.end()) + 1;
 }
@@ -139,6 +140,8 @@ ImageSet ImageSet::slice(int first, int n) const {
   n = std::clamp(n, 0, count - first);
   out.rows = rows;
   out.cols = cols;
+  out.channels = channels;
+  out.declared_classes = declared_classes;
   out.count = n;
   std::size_t px = static_cast<std::size_t>(pixels());
   out.images.assign(images.begin() + first * px, images.begin() + (first + n) * px);

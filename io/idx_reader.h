@@ -8,16 +8,19 @@
 
 namespace snn::io {
 
-/// Images and labels of one IDX pair. images holds count × rows × cols bytes (row-major, 0..255).
+/// Images and labels of one set. images holds count × channels × rows × cols bytes (channel-major,
+/// then row-major, 0..255: the CHW layout of a tensor).
 struct ImageSet {
   std::vector<std::uint8_t> images;
   std::vector<std::uint8_t> labels;
   int count = 0;
   int rows = 0;
   int cols = 0;
+  int channels = 1;          ///< 1 for IDX files, 3 for CIFAR-10
+  int declared_classes = 0;  ///< the format's class count (CIFAR-10: 10); 0 = not declared (IDX)
 
-  int pixels() const { return rows * cols; }
-  /// Number of classes: the largest label + 1 (0 for an empty set).
+  int pixels() const { return channels * rows * cols; }
+  /// Number of classes: declared_classes if set, else the largest label + 1 (0 for an empty set).
   int classes() const;
   /// Images [first, first + n) as a new set (n clipped to what is there).
   ImageSet slice(int first, int n) const;

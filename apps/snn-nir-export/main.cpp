@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
     if (a.rows > 0) geo.rows = a.rows, geo.cols = a.cols;
     auto model = apps::load_model(ck, a.checkpoint, geo);
     const io::NirGraph g = apps::write_model_nir(*model, apps::train_args_from_map(ck.args),
-                                                 geo.rows, geo.cols, a.out, a.dt);
+                                                 geo.channels, geo.rows, geo.cols, a.out, a.dt);
     std::cout << a.out << ": " << g.nodes.size() << " nodes, " << g.edges.size() << " edges, from "
               << a.checkpoint << " (epoch " << ck.epoch << ", " << geo.rows << "x" << geo.cols
               << " images, " << geo.classes << " classes)\n";

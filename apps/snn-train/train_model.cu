@@ -31,13 +31,13 @@ int arg_int(const std::map<std::string, std::string>& m, const std::string& key,
 
 }  // namespace
 
-std::unique_ptr<learning::Classifier<float>> build_model(const TrainArgs& a, int rows, int cols,
-                                                         int classes) {
+std::unique_ptr<learning::Classifier<float>> build_model(const TrainArgs& a, int channels, int rows,
+                                                         int cols, int classes) {
   learning::LIFParams neuron = neuron_params(a);
   if (!a.is_resnet()) {
     if (a.encoder != "poisson")
       throw UsageError("-encoder direct is available for -model resnet and sew-resnet only");
-    return learning::build_fc_classifier<float>(rows * cols, a.hidden, classes, neuron, a.seed);
+    return learning::build_fc_classifier<float>(channels * rows * cols, a.hidden, classes, neuron, a.seed);
   }
   learning::ResNetConfig cfg = learning::resnet_preset(a.preset);
   cfg.block = a.model == "sew-resnet" ? "sew" : "spiking";
@@ -52,7 +52,7 @@ std::unique_ptr<learning::Classifier<float>> build_model(const TrainArgs& a, int
   cfg.neuron = neuron;
   cfg.spiking_readout = a.spiking_readout;
   learning::validate_resnet_config(cfg);
-  return learning::build_resnet<float>(cfg, 1, rows, cols, classes, a.seed);
+  return learning::build_resnet<float>(cfg, channels, rows, cols, classes, a.seed);
 }
 
 TrainArgs train_args_from_map(const std::map<std::string, std::string>& m) {
@@ -85,6 +85,7 @@ TrainArgs train_args_from_map(const std::map<std::string, std::string>& m) {
 
 ModelGeometry model_geometry(const io::CheckpointData& ck) {
   ModelGeometry g;
+  g.channels = arg_int(ck.args, "image_channels", 1);
   g.rows = arg_int(ck.args, "image_rows", 28);
   g.cols = arg_int(ck.args, "image_cols", 28);
   int classes = 0;
@@ -98,18 +99,18 @@ std::unique_ptr<learning::Classifier<float>> load_model(const io::CheckpointData
                                                         const std::string& path,
                                                         const ModelGeometry& geo) {
   const TrainArgs a = train_args_from_map(ck.args);
-  auto model = build_model(a, geo.rows, geo.cols, geo.classes);
+  auto model = build_model(a, geo.channels, geo.rows, geo.cols, geo.classes);
   learning::load_named(ck.parameters, model->parameters(), "parameters", path);
   learning::load_named(ck.buffers, model->buffers(), "buffers", path);
   model->set_training(false);
   return model;
 }
 
-io::NirGraph write_model_nir(learning::Classifier<float>& model, const TrainArgs& a, int rows,
-                             int cols, const std::string& path, double dt) {
+io::NirGraph write_model_nir(learning::Classifier<float>& model, const TrainArgs& a, int channels,
+                             int rows, int cols, const std::string& path, double dt) {
   learning::NirExportOptions o;
   o.dt = dt;
-  o.input_shape = {1, rows, cols};
+  o.input_shape = {channels, rows, cols};
   o.steps = a.T;
   o.producer = "snn-train";
   io::NirGraph g = learning::export_nir(model, o);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "learning/init/init.h"
 #include "sim/core/errors.h"
 
 namespace snn::apps {
@@ -31,15 +32,15 @@ struct TrainArgs {
   std::string out_dir = "./logs";  ///< run folder: checkpoints, metrics.csv, trace.h5, args.txt
   std::string resume;              ///< checkpoint to continue from
   bool amp = false;                ///< accepted for compatibility; training is float32
-  std::string opt = "adam";        ///< sgd, adam, adamw
-  double momentum = 0.9;           ///< SGD momentum
-  double lr = 1e-3;
+  std::string opt = "adam";        ///< sgd, adam, adamw, adagrad, adadelta, rmsprop
+  double momentum = 0.9;           ///< SGD momentum (RMSprop: 0 unless given)
+  double lr = 1e-3;                ///< when not given: the optimizer's default (default_lr)
   double tau = 2.0;
   // ours
   std::uint64_t seed = 0;
   std::vector<int> hidden;     ///< fc hidden sizes: {} → 784-10, {20} → 784-20-10
   std::string loss = "mse";    ///< mse or ce
-  std::string sched = "none";  ///< none, step, exp, cosine
+  std::string sched = "none";  ///< none, step, exp, cosine, multistep, linear, lambda, plateau
   int step_size = 30;          ///< step schedule period (epochs)
   double gamma = 0.1;          ///< step/exp decay
   int t_max = 0;               ///< cosine half period; 0 → epochs
@@ -62,6 +63,43 @@ struct TrainArgs {
   std::string preset;            ///< resnet preset name; "" → the default preset
   bool spiking_readout = false;  ///< resnet: Linear → LIF readout (spikes) instead of Linear values
 
+  // optimisation toolbox (torch.optim's settings, PyTorch's defaults)
+  bool lr_given = false;
+  bool momentum_given = false;
+  double dampening = 0.0;  ///< SGD
+  bool nesterov = false;   ///< SGD
+  double beta1 = 0.9, beta2 = 0.999;  ///< Adam, AdamW
+  double eps = -1.0;                  ///< < 0: the optimizer's default
+  double lr_decay = 0.0;              ///< Adagrad
+  double initial_accumulator_value = 0.0;  ///< Adagrad
+  double rho = 0.9;                   ///< Adadelta
+  double rmsprop_alpha = 0.99;        ///< RMSprop smoothing constant
+  bool centered = false;              ///< RMSprop
+  double clip_grad_norm = 0.0;        ///< max total grad norm, 0 = off (clip_grad_norm_)
+  double clip_norm_type = 2.0;        ///< p of the norm; inf allowed
+  double clip_grad_value = 0.0;       ///< grad elements clamped to ±value, 0 = off
+  // schedules (torch.optim.lr_scheduler's settings and defaults)
+  std::string lr_lambda;          ///< lambda: expression of `epoch`
+  std::vector<int> milestones;    ///< multistep
+  double start_factor = 1.0 / 3;  ///< linear
+  double end_factor = 1.0;        ///< linear
+  int total_iters = 5;            ///< linear
+  double factor = 0.1;            ///< plateau
+  int patience = 10;              ///< plateau
+  double threshold = 1e-4;        ///< plateau
+  std::string threshold_mode = "rel";  ///< plateau
+  int cooldown = 0;                    ///< plateau
+  double min_lr = 0.0;                 ///< plateau
+  // initialisation (torch.nn.init)
+  std::string init = "default";
+  double init_std = 1.0, init_bound = 1.0, init_gain = 1.0, init_a = 0.0;
+  std::string init_mode = "fan_in", init_nonlinearity = "leaky_relu";
+  // data
+  bool normalize = false;                     ///< per-channel standardisation (direct encoder)
+  std::vector<double> normalize_mean, normalize_std;  ///< {} → from the training set
+  int warmup = 0;                      ///< linear warm-up epochs before -sched, 0 = none
+  double warmup_start_factor = 1.0 / 3;
+
   bool help = false;
   std::string help_text;
   std::vector<std::string> command_line;
@@ -69,6 +107,8 @@ struct TrainArgs {
   bool is_resnet() const { return model != "fc"; }
   /// Every option as text (saved in checkpoints and args.txt).
   std::map<std::string, std::string> as_map() const;
+  /// -init and its settings.
+  learning::InitOptions init_options() const;
   /// "Namespace(T=100, device='cpu', ...)", as SpikingJelly's print(args).
   std::string namespace_line() const;
 };

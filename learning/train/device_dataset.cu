@@ -5,6 +5,11 @@
 #include <thrust/for_each.h>
 #include <thrust/iterator/counting_iterator.h>
 
+#include <algorithm>
+#include <cmath>
+
+#include "sim/core/errors.h"
+
 namespace snn::learning {
 
 namespace {
@@ -29,11 +34,44 @@ struct GatherRows {
 
 }  // namespace
 
+ChannelNormalization channel_statistics(const io::ImageSet& set) {
+  const std::size_t plane = static_cast<std::size_t>(set.rows) * set.cols;
+  ChannelNormalization n;
+  n.mean.assign(set.channels, 0.0);
+  n.std.assign(set.channels, 0.0);
+  std::vector<double> sum(set.channels, 0.0), sq(set.channels, 0.0);
+  for (std::size_t i = 0; i < set.images.size(); ++i) {
+    const int c = static_cast<int>((i / plane) % set.channels);
+    const double x = set.images[i] / 255.0;
+    sum[c] += x;
+    sq[c] += x * x;
+  }
+  const double per_channel = static_cast<double>(set.count) * plane;
+  for (int c = 0; c < set.channels; ++c) {
+    n.mean[c] = sum[c] / per_channel;
+    n.std[c] = std::sqrt(std::max(0.0, sq[c] / per_channel - n.mean[c] * n.mean[c]));
+  }
+  return n;
+}
+
 template <class T>
-DeviceImageSet<T>::DeviceImageSet(const io::ImageSet& set)
-    : count_(set.count), rows_(set.rows), cols_(set.cols) {
+DeviceImageSet<T>::DeviceImageSet(const io::ImageSet& set, const ChannelNormalization& norm)
+    : count_(set.count), rows_(set.rows), cols_(set.cols), channels_(set.channels) {
   std::vector<T> host(set.images.size());
-  for (std::size_t i = 0; i < host.size(); ++i) host[i] = static_cast<T>(set.images[i]) / static_cast<T>(255);
+  if (norm.empty()) {
+    for (std::size_t i = 0; i < host.size(); ++i) host[i] = static_cast<T>(set.images[i]) / static_cast<T>(255);
+  } else {
+    require(static_cast<int>(norm.mean.size()) == channels_ && static_cast<int>(norm.std.size()) == channels_,
+            "-normalize needs one mean and one std per channel: the images have " + std::to_string(channels_) +
+                " channels, got " + std::to_string(norm.mean.size()) + " means and " + std::to_string(norm.std.size()) +
+                " stds");
+    for (double s : norm.std) require(s > 0, "-normalize: a channel's std must be > 0, got " + num(s));
+    const std::size_t plane = static_cast<std::size_t>(rows_) * cols_;
+    for (std::size_t i = 0; i < host.size(); ++i) {
+      const int c = static_cast<int>((i / plane) % channels_);
+      host[i] = static_cast<T>((set.images[i] / 255.0 - norm.mean[c]) / norm.std[c]);
+    }
+  }
   images_ = DeviceVector<T>(host.begin(), host.end());
   host_labels_.assign(set.labels.begin(), set.labels.end());
   labels_ = DeviceVector<int>(host_labels_.begin(), host_labels_.end());
@@ -45,7 +83,7 @@ void DeviceImageSet<T>::gather(const DeviceVector<int>* order, int first, int n,
   require(first >= 0 && n > 0 && first + n <= count_,
           "batch [" + std::to_string(first) + ", " + std::to_string(first + n) + ") outside a set of " +
               std::to_string(count_) + " images");
-  images.resize({n, 1, rows_, cols_});
+  images.resize({n, channels_, rows_, cols_});
   if (static_cast<int>(labels.size()) != n) labels.resize(n);
   GatherRows<T> f{raw(images_), order ? raw(*order) : nullptr, raw(labels_), images.data(), raw(labels), first,
                   static_cast<std::int64_t>(pixels())};

@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include "io/atomic_file.h"
+#include "learning/optim/clip_grad.h"
 #include "learning/train/checkpoint_state.h"
 #include "learning/train/progress_bar.h"
 #include "learning/train/shuffle.h"
@@ -57,6 +58,21 @@ void Trainer<T>::resume(const std::string& path) {
   load_named(ck.optimizer_state, optimizer_.state(), "optimizer state", where);
   optimizer_.set_step_count(ck.optimizer_step);
   scheduler_.set_last_epoch(ck.scheduler_last_epoch);
+  {
+    std::vector<std::string> names;
+    for (const auto& [name, value] : scheduler_.state()) names.push_back(name);
+    io::require_same_names(ck.scheduler_state, names, "scheduler state", where);
+    std::map<std::string, double> values;
+    for (const io::NamedTensor& t : ck.scheduler_state) {
+      if (t.values.size() != 1) throw FormatError(where + ": scheduler state '" + t.name + "' is not a scalar");
+      values[t.name] = t.values[0];
+    }
+    try {
+      scheduler_.set_state(values);
+    } catch (const InvalidParameter& e) {
+      throw FormatError(where + ": " + e.what());
+    }
+  }
   optimizer_.set_lr(scheduler_.lr());
   start_epoch_ = ck.epoch + 1;
   max_test_acc_ = ck.max_test_acc;
@@ -84,6 +100,9 @@ EpochMetrics Trainer<T>::train_epoch(int epoch) {
     double loss = rate_loss(options_.loss, output, labels_, grad_);
     correct += count_correct(output, labels_);
     model_.backward(grad_);
+    if (options_.clip_grad_value > 0) clip_grad_value(optimizer_.parameters(), options_.clip_grad_value);
+    if (options_.clip_grad_norm > 0)
+      clip_grad_norm(optimizer_.parameters(), options_.clip_grad_norm, options_.clip_norm_type);
     optimizer_.step();
     loss_sum += loss * B;
     samples += B;
@@ -135,6 +154,7 @@ io::CheckpointData Trainer<T>::checkpoint(int epoch) const {
   ck.optimizer = optimizer_.name();
   ck.optimizer_step = optimizer_.step_count();
   ck.scheduler_last_epoch = scheduler_.last_epoch();
+  for (const auto& [name, value] : scheduler_.state()) ck.scheduler_state.push_back({name, {}, {value}});
   ck.scheduler = scheduler_.describe();
   ck.epoch = epoch;
   ck.max_test_acc = max_test_acc_;
@@ -156,7 +176,7 @@ void Trainer<T>::run() {
     bool improved = m.test_acc > max_test_acc_;
     if (improved) max_test_acc_ = m.test_acc;
     m.max_test_acc = max_test_acc_;
-    optimizer_.set_lr(scheduler_.step());
+    optimizer_.set_lr(scheduler_.step(m.test_loss));  // the metric of ReduceLROnPlateau
     if (!options_.out_dir.empty()) {
       io::CheckpointData ck = checkpoint(epoch);
       if (improved) io::write_checkpoint(join(options_.out_dir, "checkpoint_max.h5"), ck);

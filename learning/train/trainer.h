@@ -6,7 +6,7 @@
 // Reproducibility: the epoch's order is epoch_permutation(n, seed, epoch) and each batch's
 // Poisson draws are keyed by (epoch, batch index), so nothing random carries state from one epoch
 // to the next: resuming from checkpoint_latest.h5 (parameters, buffers, optimizer state and step
-// count, scheduler epoch) gives the same weights as a run that was never interrupted.
+// count, scheduler epoch and state) gives the same weights as a run that was never interrupted.
 #pragma once
 
 #include <cstdint>
@@ -38,6 +38,11 @@ struct TrainerOptions {
   int max_test_batches = 0;   ///< 0 = all
   double tau = 2.0;           ///< for the trace attributes
   double v_threshold = 1.0;   ///< for the trace attributes
+  /// Gradient clipping between backward and the optimizer step (learning/optim/clip_grad.h): by
+  /// value first (0 = off), then the total norm (0 = off) of p-norm clip_norm_type.
+  double clip_grad_value = 0.0;
+  double clip_grad_norm = 0.0;
+  double clip_norm_type = 2.0;
   std::map<std::string, std::string> args;  ///< the run's arguments, saved in checkpoints
 };
 

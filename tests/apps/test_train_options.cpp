@@ -6,6 +6,7 @@
 
 #include <sys/wait.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 
@@ -88,6 +89,42 @@ TEST_F(TrainOptions, Defaults) {
   EXPECT_EQ(r.encoder, "direct");
 }
 
+TEST_F(TrainOptions, OptimiserOptionsAndPyTorchDefaults) {
+  auto v = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"-data-dir", data.str(), "-out-dir", out.str()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    TrainArgs a = parse(args);
+    validate_train_args(a);
+    return a;
+  };
+  EXPECT_DOUBLE_EQ(v({"-opt", "adagrad"}).lr, 0.01);
+  EXPECT_DOUBLE_EQ(v({"-opt", "rmsprop"}).lr, 0.01);
+  EXPECT_DOUBLE_EQ(v({"-opt", "adadelta"}).lr, 1.0);
+  EXPECT_DOUBLE_EQ(v({"-opt", "sgd"}).lr, 1e-3);
+  EXPECT_DOUBLE_EQ(v({"-opt", "adadelta", "-lr", "0.5"}).lr, 0.5);
+  EXPECT_DOUBLE_EQ(v({"-opt", "rmsprop"}).momentum, 0.0);  // torch's default, not SpikingJelly's 0.9
+  EXPECT_DOUBLE_EQ(v({"-opt", "rmsprop", "-momentum", "0.5"}).momentum, 0.5);
+  EXPECT_DOUBLE_EQ(v({"-opt", "sgd"}).momentum, 0.9);
+  TrainArgs a = v({"-opt", "sgd", "-nesterov", "-dampening", "0", "-clip-grad-norm", "1.5", "-clip-norm-type", "inf",
+                   "-clip-grad-value", "0.25"});
+  EXPECT_TRUE(a.nesterov);
+  EXPECT_DOUBLE_EQ(a.clip_grad_norm, 1.5);
+  EXPECT_TRUE(std::isinf(a.clip_norm_type));
+  EXPECT_DOUBLE_EQ(a.clip_grad_value, 0.25);
+  EXPECT_EQ(a.as_map().at("clip_norm_type"), "inf");
+  EXPECT_NE(a.namespace_line().find("clip_grad_norm=1.5, clip_norm_type=inf, clip_grad_value=0.25"),
+            std::string::npos);
+  TrainArgs r = v({"-opt", "rmsprop", "-centered", "-rmsprop-alpha", "0.9", "-eps", "1e-6"});
+  EXPECT_TRUE(r.centered);
+  EXPECT_DOUBLE_EQ(r.rmsprop_alpha, 0.9);
+  EXPECT_DOUBLE_EQ(r.eps, 1e-6);
+  TrainArgs g = v({"-opt", "adagrad", "-lr-decay", "0.1", "-initial-accumulator-value", "0.2"});
+  EXPECT_DOUBLE_EQ(g.lr_decay, 0.1);
+  EXPECT_DOUBLE_EQ(g.initial_accumulator_value, 0.2);
+  EXPECT_DOUBLE_EQ(v({"-opt", "adadelta", "-rho", "0.8"}).rho, 0.8);
+  EXPECT_DOUBLE_EQ(v({"-beta1", "0.8", "-beta2", "0.9"}).beta2, 0.9);
+}
+
 TEST_F(TrainOptions, HiddenRepeatableOrCommaList) {
   EXPECT_EQ(parse({"-hidden", "20"}).hidden, (std::vector<int>{20}));
   EXPECT_EQ(parse({"-hidden", "20,30"}).hidden, (std::vector<int>{20, 30}));
@@ -106,7 +143,47 @@ TEST_F(TrainOptions, BadValuesGiveOneClearLine) {
   EXPECT_NE(error_of<UsageError>(with({"-b", "0"})).find("-b must be >= 1"), std::string::npos);
   EXPECT_NE(error_of<UsageError>(with({"-lr", "-1"})).find("-lr must be >= 0, got -1"), std::string::npos);
   EXPECT_NE(error_of<UsageError>(with({"-epochs", "0"})).find("-epochs"), std::string::npos);
-  EXPECT_NE(error_of<UsageError>(with({"-opt", "rmsprop"})).find("'rmsprop' is not one of"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-opt", "lion"})).find("'lion' is not one of"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-opt", "adam", "-nesterov"})).find("-nesterov needs"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-opt", "sgd", "-nesterov", "-dampening", "0.1"})).find("-nesterov needs"),
+            std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-opt", "adam", "-centered"})).find("-centered"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-rho", "1.5"})).find("-rho must be in [0, 1], got 1.5"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-beta1", "1"})).find("-beta1"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-eps", "-0.5"})).find("-eps must be >= 0"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-clip-grad-norm", "-1"})).find("-clip-grad-norm"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-clip-norm-type", "0.5"})).find("-clip-norm-type"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-clip-norm-type", "two"})).find("'two'"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-clip-grad-value", "-2"})).find("-clip-grad-value"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-sched", "lambda"})).find("needs -lr-lambda"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-sched", "lambda", "-lr-lambda", "0.95^"})).find("\"0.95^\""),
+            std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-sched", "lambda", "-lr-lambda", "g^epoch"})).find("lr lambda"),
+            std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-lr-lambda", "0.9^epoch"})).find("-sched lambda only"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-sched", "multistep"})).find("needs -milestones"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-sched", "multistep", "-milestones", "5,3"})).find("increasing"),
+            std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-factor", "1"})).find("-factor"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-threshold-mode", "max"})).find("-threshold-mode"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-warmup", "-1"})).find("-warmup"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-normalize"})).find("-encoder direct"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-normalize-mean", "0.5"})).find("need -normalize"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-model", "resnet", "-normalize", "-normalize-mean", "0.5,0.5",
+                                       "-normalize-std", "0.2"}))
+                .find("as many values"),
+            std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-model", "resnet", "-normalize", "-normalize-mean", "0.5",
+                                       "-normalize-std", "0"}))
+                .find("must be > 0"),
+            std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-init", "he"})).find("-init: unknown init 'he'"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-init", "normal", "-init-std", "0"})).find("std must be > 0"),
+            std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-init-mode", "fan_avg"})).find("fan_avg"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-init-nonlinearity", "gelu"})).find("gelu"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-sched", "cosine", "-epochs", "3", "-warmup", "3"})).find("-warmup 3"),
+            std::string::npos);
   EXPECT_NE(error_of<UsageError>(with({"-loss", "hinge"})).find("-loss"), std::string::npos);
   EXPECT_NE(error_of<UsageError>(with({"-sched", "poly"})).find("-sched"), std::string::npos);
   EXPECT_NE(error_of<UsageError>(with({"-surrogate", "relu"})).find("-surrogate"), std::string::npos);

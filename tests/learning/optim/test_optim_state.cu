@@ -86,6 +86,42 @@ TEST(OptimizerState, SaveRestoreThenStepGivesIdenticalParameters) {
   check_round_trip(adam);
   adam.name = "adamw";
   check_round_trip(adam);
+  OptimizerOptions other;
+  other.lr = 0.05;
+  other.weight_decay = 1e-2;
+  other.name = "adagrad";
+  other.lr_decay = 0.1;
+  check_round_trip(other);
+  other.name = "adadelta";
+  check_round_trip(other);
+  other.name = "rmsprop";
+  check_round_trip(other);
+  other.momentum = 0.9;
+  other.centered = true;
+  check_round_trip(other);
+}
+
+TEST(OptimizerState, NamesOfTheAdaptiveOptimizers) {
+  testing::TwoParams<float> params;
+  OptimizerOptions o;
+  o.name = "adagrad";
+  EXPECT_EQ(names_of(make_optimizer<float>(o, params.list())->state()),
+            (std::vector<std::string>{"adagrad.sum.fc.weight", "adagrad.sum.fc.bias"}));
+  o.name = "adadelta";
+  EXPECT_EQ(names_of(make_optimizer<float>(o, params.list())->state()),
+            (std::vector<std::string>{"adadelta.square_avg.fc.weight",
+                                      "adadelta.acc_delta.fc.weight", "adadelta.square_avg.fc.bias",
+                                      "adadelta.acc_delta.fc.bias"}));
+  o.name = "rmsprop";
+  EXPECT_EQ(names_of(make_optimizer<float>(o, params.list())->state()),
+            (std::vector<std::string>{"rmsprop.square_avg.fc.weight", "rmsprop.square_avg.fc.bias"}));
+  o.momentum = 0.5;
+  o.centered = true;
+  EXPECT_EQ(names_of(make_optimizer<float>(o, params.list())->state()),
+            (std::vector<std::string>{
+                "rmsprop.square_avg.fc.weight", "rmsprop.momentum_buffer.fc.weight",
+                "rmsprop.grad_avg.fc.weight", "rmsprop.square_avg.fc.bias",
+                "rmsprop.momentum_buffer.fc.bias", "rmsprop.grad_avg.fc.bias"}));
 }
 
 TEST(OptimizerState, RestoringMattersForAdam) {
@@ -121,8 +157,30 @@ TEST(OptimizerFactory, BuildsByNameAndRejectsBadSettings) {
   o.name = "adamw";
   EXPECT_EQ(make_optimizer<double>(o, testing::TwoParams<double>().list())->name(), "adamw");
 
-  o.name = "rmsprop";
+  o.name = "lion";
   EXPECT_THROW(make_optimizer<float>(o, params.list()), InvalidParameter);
+  EXPECT_THROW(default_lr("lion"), InvalidParameter);
+  for (const char* n : {"adagrad", "adadelta", "rmsprop"}) {
+    o.name = n;
+    EXPECT_EQ(make_optimizer<float>(o, params.list())->name(), n);
+  }
+  o.name = "adagrad";
+  EXPECT_EQ(make_optimizer<float>(o, params.list())->describe(),
+            "Adagrad(lr=0.001, lr_decay=0, weight_decay=0, initial_accumulator_value=0, "
+            "eps=1e-10)");
+  o.name = "adadelta";
+  EXPECT_EQ(make_optimizer<float>(o, params.list())->describe(),
+            "Adadelta(lr=0.001, rho=0.9, eps=1e-06, weight_decay=0)");
+  o.name = "rmsprop";
+  o.centered = true;
+  EXPECT_EQ(make_optimizer<float>(o, params.list())->describe(),
+            "RMSprop(lr=0.001, alpha=0.99, eps=1e-08, weight_decay=0, momentum=0.9, "
+            "centered=true)");
+  o.centered = false;
+  EXPECT_DOUBLE_EQ(default_lr("adagrad"), 1e-2);
+  EXPECT_DOUBLE_EQ(default_lr("rmsprop"), 1e-2);
+  EXPECT_DOUBLE_EQ(default_lr("adadelta"), 1.0);
+  EXPECT_DOUBLE_EQ(default_lr("adam"), 1e-3);
   o.name = "sgd";
   o.lr = -0.1;
   EXPECT_THROW(make_optimizer<float>(o, params.list()), InvalidParameter);

@@ -117,7 +117,7 @@ TEST(Scheduler, FactoryBuildsByNameAndRejectsBadSettings) {
   EXPECT_DOUBLE_EQ(make_scheduler(o)->lr_at(2), 0.025);
   EXPECT_EQ(make_scheduler(o)->describe(), "ExponentialLR(base_lr=0.1, gamma=0.5)");
 
-  o.name = "linear";
+  o.name = "poly";
   EXPECT_THROW(make_scheduler(o), InvalidParameter);
   o.name = "step";
   o.step_size = 0;
