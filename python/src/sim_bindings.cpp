@@ -19,6 +19,7 @@
 #include "sim/core/threads.h"
 #include "sim/network.h"
 #include "sim/network_file.h"
+#include "sim/neurons/neuron_model.h"
 #include "sim/recording/recorder.h"
 
 namespace py = pybind11;
@@ -227,14 +228,32 @@ class PyNetwork {
 
   py::dict run(double t_ms) {
     if (!recorder_) recorder_ = std::make_unique<Recorder>("", true);
-    RunStats st = without_gil([&] {
-      return net_->run(t_ms, recorder_.get(), [](double) { check_signals_without_gil(); });
+    require(t_ms >= 0, "run time must be >= 0 ms, got " + num(t_ms));
+    const double dt = net_->config().dt_ms;
+    const std::int64_t n_steps = steps_of(t_ms, dt, "run time");
+    // In pieces of at most kChunk steps (the same spikes as one run): Ctrl-C is checked at
+    // least once per piece, however long the whole run.
+    constexpr std::int64_t kChunk = 1000;
+    RunStats total;
+    without_gil([&] {
+      std::int64_t done = 0;
+      do {
+        const std::int64_t k = std::min(kChunk, n_steps - done);
+        RunStats st = net_->run(static_cast<double>(k) * dt, recorder_.get(),
+                                [](double) { check_signals_without_gil(); });
+        total.steps += st.steps;
+        total.spikes += st.spikes;
+        total.syn_events += st.syn_events;
+        total.sim_s += st.sim_s;
+        done += k;
+        check_signals_without_gil();
+      } while (done < n_steps);
     });
     py::dict d;
-    d["steps"] = st.steps;
-    d["spikes"] = st.spikes;
-    d["syn_events"] = st.syn_events;
-    d["sim_s"] = st.sim_s;
+    d["steps"] = total.steps;
+    d["spikes"] = total.spikes;
+    d["syn_events"] = total.syn_events;
+    d["sim_s"] = total.sim_s;
     return d;
   }
 

@@ -98,7 +98,9 @@ io::ImageSet image_set(const py::array& images, const py::array& labels, int row
 
 /// Labels only matter for fit/evaluate: predict takes images alone.
 py::array zero_labels(const py::array& images) {
-  return py::array_t<std::int64_t>(images.ndim() ? images.shape(0) : 0);
+  py::array_t<std::int64_t> labels(images.ndim() ? images.shape(0) : 0);
+  std::fill(labels.mutable_data(), labels.mutable_data() + labels.size(), 0);
+  return labels;
 }
 
 py::array_t<float> tensor_array(const learning::Tensor<float>& t) {
