@@ -424,7 +424,8 @@ currents in pA, rates in Hz; weights in mV (delta synapses) or pA (lif_exp).
           "step", [](PyNetwork& n) { return n.net().current_step(); }, "Steps simulated so far.")
       .def_property_readonly(
           "dt", [](PyNetwork& n) { return n.net().config().dt_ms; }, "Time step, ms.")
-      .def_property_readonly("seed", [](PyNetwork& n) { return n.net().config().seed; })
+      .def_property_readonly(
+          "seed", [](PyNetwork& n) { return n.net().config().seed; }, "Seed of every random draw.")
       .def_readonly("t_stop", &PyNetwork::t_stop,
                     "A network file's t_stop, ms (None when not given).")
       .def_property_readonly(
@@ -433,8 +434,10 @@ currents in pA, rates in Hz; weights in mV (delta synapses) or pA (lif_exp).
       .def(
           "population_size",
           [](PyNetwork& n, const std::string& p) { return n.net().population_size(p); },
-          py::arg("population"))
-      .def_property_readonly("neurons", [](PyNetwork& n) { return n.net().neurons(); })
+          py::arg("population"), "Neurons (or generator nodes) of the population.")
+      .def_property_readonly(
+          "neurons", [](PyNetwork& n) { return n.net().neurons(); },
+          "Neurons of the neuron populations.")
       .def_property_readonly(
           "synapses", [](PyNetwork& n) { return n.net().synapses(); },
           "Synapses of the built network (0 before the first run).");
