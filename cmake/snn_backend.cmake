@@ -44,7 +44,8 @@ add_library(snn_backend INTERFACE)
 target_compile_definitions(snn_backend INTERFACE THRUST_DEVICE_SYSTEM=${SNN_THRUST_SYSTEM}
                                                  SNN_SYSTEM_${SNN_DEVICE_SYSTEM}=1)
 target_include_directories(snn_backend SYSTEM INTERFACE ${SNN_RANDOM123_INCLUDE})
-target_include_directories(snn_backend INTERFACE ${PROJECT_SOURCE_DIR})
+target_include_directories(snn_backend INTERFACE $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}>
+                                                $<INSTALL_INTERFACE:include/snn>)
 target_link_libraries(snn_backend INTERFACE OpenMP::OpenMP_CXX)
 if(SNN_DEVICE_SYSTEM STREQUAL "CUDA")
   target_compile_options(snn_backend INTERFACE

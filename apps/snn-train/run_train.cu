@@ -12,6 +12,7 @@
 #include "io/cifar_reader.h"
 #include "io/dataset_classes.h"
 #include "io/idx_reader.h"
+#include "io/npy_writer.h"
 #include "io/training_trace.h"
 #include "learning/train/trainer.h"
 #include "sim/core/device_info.h"
@@ -176,6 +177,13 @@ void run_train(const TrainArgs& a, std::ostream& out) {
       return;
     }
     io::write_training_trace(a.trace, tr);
+    if (a.save_npy) {  // SpikingJelly's lif_fc_mnist file names and shapes: [T, classes]
+      const std::filesystem::path dir(a.out_dir);
+      const std::vector<std::size_t> shape{static_cast<std::size_t>(tr.steps),
+                                           static_cast<std::size_t>(tr.classes)};
+      io::write_npy((dir / "v_t_array.npy").string(), tr.v, shape);
+      io::write_npy((dir / "s_t_array.npy").string(), tr.s, shape);
+    }
     out << firing_rates(tr) << std::endl;
   }
 }

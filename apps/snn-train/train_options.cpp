@@ -172,6 +172,8 @@ TrainArgs parse_train_args(int argc, const char* const argv[]) {
       "v-threshold", po::value<double>(&a.v_threshold)->default_value(1.0, "1.0"), "LIF threshold")(
       "trace", po::value<std::string>(&a.trace),
       "trace file of test image 0 (default OUT/trace.h5; 'none': no trace)")(
+      "save-npy", po::bool_switch(&a.save_npy),
+      "also write the trace as OUT/v_t_array.npy and OUT/s_t_array.npy ([T, classes] float32)")(
       "max-train-batches", po::value<int>(&a.max_train_batches)->default_value(0),
       "train batches per epoch, 0 = all")("max-test-batches",
                                           po::value<int>(&a.max_test_batches)->default_value(0),
@@ -456,6 +458,8 @@ void validate_train_args(TrainArgs& a) {
     throw IoError(std::string("-out-dir: ") + e.what());
   }
   if (a.trace.empty()) a.trace = (fs::path(a.out_dir) / "trace.h5").string();
+  if (a.save_npy && a.trace == "none")
+    throw UsageError("-save-npy writes the trace as .npy files: it needs a trace (not -trace none)");
   if (!a.resume.empty() && !fs::is_regular_file(a.resume, ec))
     throw IoError("-resume '" + a.resume + "': no such file");
 }
@@ -488,6 +492,7 @@ std::map<std::string, std::string> TrainArgs::as_map() const {
           {"detach_reset", detach_reset ? "true" : "false"},
           {"v_threshold", fmt(v_threshold)},
           {"trace", trace},
+          {"save_npy", save_npy ? "true" : "false"},
           {"max_train_batches", std::to_string(max_train_batches)},
           {"max_test_batches", std::to_string(max_test_batches)},
           {"model", model},

@@ -51,6 +51,7 @@ struct TrainArgs {
   bool detach_reset = false;
   double v_threshold = 1.0;
   std::string trace;          ///< "" → <out-dir>/trace.h5; "none" → no trace
+  bool save_npy = false;      ///< also the trace as OUT/v_t_array.npy, OUT/s_t_array.npy
   int max_train_batches = 0;  ///< per epoch, 0 = all
   int max_test_batches = 0;   ///< 0 = all
   // residual networks

@@ -109,6 +109,7 @@ EpochMetrics Trainer<T>::train_epoch(int epoch) {
     char extra[64];
     std::snprintf(extra, sizeof extra, "loss %.4f acc %.4f", loss_sum / samples, double(correct) / samples);
     bar.update(b + 1, extra);
+    if (options_.on_batch) options_.on_batch();
   }
   bar.finish();
   m.train_seconds = seconds_since(t0);
@@ -136,6 +137,7 @@ void Trainer<T>::evaluate(int epoch, EpochMetrics& m) {
     correct += count_correct(output, labels_);
     samples += n;
     bar.update(b + 1);
+    if (options_.on_batch) options_.on_batch();
   }
   bar.finish();
   model_.set_training(true);

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <map>
 #include <memory>
@@ -44,6 +45,9 @@ struct TrainerOptions {
   double clip_grad_norm = 0.0;
   double clip_norm_type = 2.0;
   std::map<std::string, std::string> args;  ///< the run's arguments, saved in checkpoints
+  /// Called after every training and test batch (an interpreter checks for Ctrl-C there). An
+  /// exception it throws stops the run at that batch; the unfinished epoch is not saved.
+  std::function<void()> on_batch;
 };
 
 /// The key of a batch's random draws: training epoch·10⁶ + batch; test batches in another stream.
