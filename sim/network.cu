@@ -464,6 +464,26 @@ void Network::build() {
     m.carry[k].resize(m.n_total);
     m.carry_count[k].assign(static_cast<std::size_t>(m.P) * m.L, 0);
   }
+  {
+    // Neurons that start away from rest are carried into the first step (parity of step 1).
+    std::vector<u32> carry_h(m.n_total), count_h(static_cast<std::size_t>(m.P) * m.L, 0);
+    bool any = false;
+    for (int p = 0; p < m.P; ++p)
+      for (int l = 0; l < m.L && m.groups[p]; ++l) {
+        const int c = p * m.L + l;
+        if (all_active_h[c]) continue;
+        const u32 lo = m.lane_lo_h[p * (m.L + 1) + l], hi = m.lane_lo_h[p * (m.L + 1) + l + 1];
+        for (u32 j = lo; j < hi; ++j)
+          if (!perm_flag[p][j] && m.groups[p]->initially_active(j)) {
+            carry_h[m.offsets[p] + lo + count_h[c]++] = j;
+            any = true;
+          }
+      }
+    if (any) {
+      m.carry[(m.t + 1) & 1] = to_device(carry_h);
+      m.carry_count[(m.t + 1) & 1] = to_device(count_h);
+    }
+  }
   m.spikes.resize(static_cast<std::size_t>(m.block) * m.n_total);
   m.spike_count.assign(static_cast<std::size_t>(m.block) * m.P * m.L, 0);
   m.spike_total.assign(static_cast<std::size_t>(m.P) * m.L, 0);

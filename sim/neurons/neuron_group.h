@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "sim/core/errors.h"
@@ -19,7 +21,18 @@ class NeuronGroup {
   virtual bool always_active(std::size_t j) const = 0;
   virtual void set_voltage(const std::vector<float>& v) = 0;
   virtual void set_current(const std::vector<float>& i) = 0;
+  /// True when neuron j must be evaluated at the first step without input (it starts away from
+  /// rest); models without the notion are never initially active.
+  virtual bool initially_active(std::size_t j) const = 0;
 };
+
+namespace detail {
+template <class S, class = void>
+struct HasInitiallyActive : std::false_type {};
+template <class S>
+struct HasInitiallyActive<S, std::void_t<decltype(std::declval<const S&>().initially_active(0))>>
+    : std::true_type {};
+}  // namespace detail
 
 template <int I>
 class NeuronGroupOf : public NeuronGroup {
@@ -30,6 +43,12 @@ class NeuronGroupOf : public NeuronGroup {
   bool always_active(std::size_t j) const override { return state_.always_active(j); }
   void set_voltage(const std::vector<float>& v) override { state_.set_voltage(v); }
   void set_current(const std::vector<float>& i) override { state_.set_current(i); }
+  bool initially_active(std::size_t j) const override {
+    if constexpr (detail::HasInitiallyActive<typename Model::State>::value)
+      return state_.initially_active(j);
+    else
+      return false;
+  }
 
  private:
   typename Model::State state_;

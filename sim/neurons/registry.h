@@ -6,7 +6,13 @@
 #include <type_traits>
 #include <variant>
 
+#include "sim/neurons/aeif_cond_exp.h"
+#include "sim/neurons/hh_psc_alpha.h"
+#include "sim/neurons/iaf_cond_alpha.h"
+#include "sim/neurons/iaf_cond_exp.h"
+#include "sim/neurons/iaf_psc_alpha.h"
 #include "sim/neurons/if_delta.h"
+#include "sim/neurons/izhikevich.h"
 #include "sim/neurons/lif_delta.h"
 #include "sim/neurons/lif_exp.h"
 #include "sim/neurons/nir_cuba_li.h"
@@ -24,8 +30,16 @@ struct ModelList {
   using Params = std::variant<typename Models::Params...>;
 };
 
+// clang-format off
 using NeuronModels = ModelList<LifDelta, LifExp, IfDelta,  // the registry
+                               IafPscAlpha,
+                               IafCondExp,
+                               IafCondAlpha,
+                               AeifCondExp,
+                               Izhikevich,
+                               HhPscAlpha,
                                NirLif, NirIf, NirLi, NirI, NirCubaLif, NirCubaLi>;
+// clang-format on
 
 /// Parameters of any registered model; the alternative's index is the model's index.
 using NeuronParams = NeuronModels::Params;
@@ -55,7 +69,9 @@ template <int I>
 using ModelAt = typename detail::Unpack<NeuronModels>::template at<I>;
 
 /// The registered model's name ("lif_delta"), by index.
-inline const char* model_name(int index) { return detail::Unpack<NeuronModels>::name(index); }
+inline const char* model_name(int index) {
+  return detail::Unpack<NeuronModels>::name(index);
+}
 
 /// Index of the model called `name`, or -1.
 inline int model_index(const std::string& name) {
