@@ -186,6 +186,7 @@ struct UpdateBlock {
         UpdateCell u{v, p, lane, t, b, t & 1};
         visit_kernel(v.pops[p].kernel, u);
       }
+      if (!v.vrows) continue;  // run() without a recorder: voltages are not kept
       float* row = v.vrows + static_cast<u64>(row0 + b) * v.n_vrec;
       for (u32 i = v.vrec_ptr[lane]; i < v.vrec_ptr[lane + 1]; ++i) {
         ReadVoltage r{v.vrec_id[i], t, 0.0f};
