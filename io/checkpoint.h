@@ -13,6 +13,10 @@
 //   /scheduler/<name> a stateful scheduler's values (e.g. plateau.best), scalars, always float64
 //                     (absent in files of closed-form schedules)
 // Names may hold any character but '/', which is stored as "%2F" (and '%' as "%25").
+// Damage shows as an error, not as a crash: the file is in the HDF5 1.10 format, whose metadata
+// all carry checksums; strings are stored inline (fixed length), not in the unchecksummed global
+// heap; every dataset has a Fletcher-32 checksum; and every dataset's type and shape is checked
+// against the file's size before it is read. (Files written before these checks read as before.)
 #pragma once
 
 #include <cstdint>
@@ -55,7 +59,9 @@ void write_checkpoint(const std::string& path, const CheckpointData& data);
 void write_checkpoint_file(const std::string& path, const CheckpointData& data);
 
 /// Reads a checkpoint. IoError for a missing or unreadable file; FormatError for a file that is
-/// not HDF5, an HDF5 file that is not an snn checkpoint (no format marker), or a newer version.
+/// not HDF5, an HDF5 file that is not an snn checkpoint (no format marker), a newer version, a
+/// checksum mismatch, a dataset that is not float32/float64 or whose shape exceeds the file, or
+/// counters out of range.
 CheckpointData read_checkpoint(const std::string& path);
 
 /// The tensor named `name` in `list`, checked against `shape`. FormatError naming `where` (the

@@ -1,6 +1,7 @@
 // HDF5 C API helpers: error text from the error stack, owned ids, attributes, whole datasets.
 #include "io/hdf5_handle.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
@@ -70,6 +71,19 @@ Handle create_file(const std::string& path) {
       throw IoError("cannot create '" + path + "': folder '" + dir.string() + "' does not exist");
     throw IoError("cannot create '" + path + "' (no permission, or the disk is full?)");
   }
+  return Handle(f);
+}
+
+Handle create_checksummed_file(const std::string& path) {
+  quiet_errors();
+  Handle fapl = check(H5Pcreate(H5P_FILE_ACCESS), "cannot create HDF5 file access list");
+  // 1.10, not 1.8: its chunk indexes (a single chunk's address in the checksummed object header,
+  // fixed and extensible arrays) carry checksums; 1.8's version-1 B-trees do not, and a damaged
+  // chunk address reads as fill values without an error.
+  check_status(H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_LATEST),
+               "cannot select the HDF5 1.10 file format");
+  hid_t f = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  if (f < 0) return create_file(path);  // reports why the file cannot be created
   return Handle(f);
 }
 
@@ -151,6 +165,19 @@ void set_attr(hid_t obj, const std::string& name, std::int64_t value) {
   Handle attr = check(H5Acreate2(obj, name.c_str(), H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT),
                       "cannot create HDF5 attribute '" + name + "'");
   check_status(H5Awrite(attr, H5T_NATIVE_INT64, &value), "cannot write HDF5 attribute '" + name + "'");
+}
+
+void set_attr_fixed(hid_t obj, const std::string& name, const std::string& value) {
+  replace_attr(obj, name);
+  Handle type = check(H5Tcopy(H5T_C_S1), "cannot create HDF5 string type");
+  H5Tset_size(type, value.empty() ? 1 : value.size());  // HDF5 has no zero-length strings
+  H5Tset_strpad(type, H5T_STR_NULLPAD);
+  H5Tset_cset(type, H5T_CSET_UTF8);
+  Handle space = scalar_space();
+  Handle attr = check(H5Acreate2(obj, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT),
+                      "cannot create HDF5 attribute '" + name + "'");
+  std::string buf = value.empty() ? std::string(1, '\0') : value;
+  check_status(H5Awrite(attr, type, buf.data()), "cannot write HDF5 attribute '" + name + "'");
 }
 
 bool has_attr(hid_t obj, const std::string& name) { return H5Aexists(obj, name.c_str()) > 0; }
@@ -238,14 +265,24 @@ std::vector<std::string> link_names(hid_t group) {
 }
 
 Handle write_dataset(hid_t parent, const std::string& name, hid_t file_type, hid_t mem_type,
-                     const std::vector<hsize_t>& dims, const void* data) {
+                     const std::vector<hsize_t>& dims, const void* data, bool fletcher32) {
   Handle space = check(dims.empty() ? H5Screate(H5S_SCALAR)
                                     : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
                        "cannot create HDF5 dataspace for '" + name + "'");
-  Handle ds = check(H5Dcreate2(parent, name.c_str(), file_type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                    "cannot create HDF5 dataset '" + name + "'");
   hsize_t total = 1;
   for (hsize_t d : dims) total *= d;
+  Handle dcpl = check(H5Pcreate(H5P_DATASET_CREATE), "cannot create HDF5 dataset properties");
+  if (fletcher32 && total > 0 && !dims.empty()) {
+    // Chunks of at most 256 MiB (HDF5 allows 4 GiB): split along the first dimension.
+    std::vector<hsize_t> chunk = dims;
+    const hsize_t bytes = total * H5Tget_size(file_type), limit = hsize_t{1} << 28;
+    if (bytes > limit) chunk[0] = std::max<hsize_t>(1, chunk[0] / ((bytes + limit - 1) / limit));
+    check_status(H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data()),
+                 "cannot chunk HDF5 dataset '" + name + "'");
+    check_status(H5Pset_fletcher32(dcpl), "cannot add a Fletcher-32 checksum to '" + name + "'");
+  }
+  Handle ds = check(H5Dcreate2(parent, name.c_str(), file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+                    "cannot create HDF5 dataset '" + name + "'");
   if (total > 0)
     check_status(H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data),
                  "cannot write HDF5 dataset '" + name + "'");

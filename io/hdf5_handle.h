@@ -52,6 +52,10 @@ void check_status(herr_t status, const std::string& what);
 Handle create_file(const std::string& path);
 /// Opens an existing file read-only; IoError for a missing file, FormatError for a non-HDF5 file.
 Handle open_file_read(const std::string& path);
+/// Like create_file, in the HDF5 1.10 file format whose metadata (superblock, object headers with
+/// their attributes, chunk indexes, heaps of link names) all carry checksums, so that a damaged
+/// file fails to open or read with an error instead of being parsed as garbage. HDF5 1.10+ reads it.
+Handle create_checksummed_file(const std::string& path);
 
 Handle create_group(hid_t parent, const std::string& name);
 Handle open_group(hid_t parent, const std::string& name);  ///< FormatError if absent
@@ -66,14 +70,20 @@ bool has_attr(hid_t obj, const std::string& name);
 std::string get_attr_string(hid_t obj, const std::string& name, const std::string& where);
 double get_attr_double(hid_t obj, const std::string& name, const std::string& where);
 std::int64_t get_attr_int(hid_t obj, const std::string& name, const std::string& where);
+/// A string attribute stored inline (fixed length, UTF-8). Variable-length strings live in the
+/// global heap, the one structure HDF5 never checksums: a damaged heap crashes H5Aread. h5py
+/// returns these as bytes.
+void set_attr_fixed(hid_t obj, const std::string& name, const std::string& value);
 /// Names of every attribute of obj, in creation/name order.
 std::vector<std::string> attr_names(hid_t obj);
 /// Names of the links in a group, by name.
 std::vector<std::string> link_names(hid_t group);
 
 /// Writes a whole dataset of `dims` from `data` (native type `mem_type`, stored as `file_type`).
+/// `fletcher32`: chunked storage with a Fletcher-32 checksum per chunk, verified by every read
+/// (datasets of rank 0 or without elements have no chunks and are stored plainly).
 Handle write_dataset(hid_t parent, const std::string& name, hid_t file_type, hid_t mem_type,
-                     const std::vector<hsize_t>& dims, const void* data);
+                     const std::vector<hsize_t>& dims, const void* data, bool fletcher32 = false);
 /// The dimensions of a dataset.
 std::vector<hsize_t> dataset_dims(hid_t dataset);
 /// Reads a whole dataset converted to the native type `mem_type` into `out` (sized by the caller).

@@ -182,7 +182,7 @@ struct Network::Impl {
     v.vrec_pop = raw(vrec_pop);
     v.vrec_id = raw(vrec_id);
     v.vrec_col = raw(vrec_col);
-    v.vrows = raw(vrows);
+    v.vrows = vrows.empty() ? nullptr : raw(vrows);  // null until run() has a recorder
     v.n_vrec = n_vrec;
     return v;
   }

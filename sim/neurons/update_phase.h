@@ -192,7 +192,7 @@ struct UpdateBlock {
         UpdateCell u{v, p, lane, t, b, t & 1};
         visit_kernel(v.pops[p].kernel, u);
       }
-      if (!record) continue;
+      if (!record || !v.vrows) continue;  // the last stage records; run() without a recorder keeps none
       float* row = v.vrows + static_cast<u64>(row0 + b) * v.n_vrec;
       for (u32 i = v.vrec_ptr[lane]; i < v.vrec_ptr[lane + 1]; ++i) {
         ReadVoltage r{v.vrec_id[i], t, 0.0f};

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <hdf5.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -138,10 +140,49 @@ TEST(Recording, ChosenPopulationsOnlyAndLongRunsFlushInChunks) {
   add_brunel(net, p);
   net.record_spikes("inh");
   Recorder rec(dir / "x.h5", true);
-  net.run(1200.0, &rec);  // beyond one flush interval (10,000 steps)
+  net.run(1100.0, &rec);  // beyond one flush interval (10,000 steps)
+  // The file is still open for writing; a copy of it now (what a killed run leaves) reads whole.
+  std::filesystem::copy_file(dir / "x.h5", dir / "copy.h5");
+  const std::uint64_t spikes_then = net.spike_count("inh");
+  net.run(100.0, &rec);
+  rec.close();
   EXPECT_EQ(rec.spikes().count("exc"), 0u);
-  EXPECT_EQ(rec.spikes().at("inh").times_ms.size(), net.spike_count("inh"));
-  EXPECT_TRUE(std::is_sorted(rec.spikes().at("inh").times_ms.begin(), rec.spikes().at("inh").times_ms.end()));
+  const auto& mem = rec.spikes().at("inh");
+  EXPECT_EQ(mem.times_ms.size(), net.spike_count("inh"));
+  EXPECT_TRUE(std::is_sorted(mem.times_ms.begin(), mem.times_ms.end()));
+  ASSERT_GT(spikes_then, 1000u);
+  ASSERT_GT(net.spike_count("inh"), spikes_then);
+  for (const char* name : {"copy.h5", "x.h5"}) {
+    hid_t f = H5Fopen((dir / name).c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    ASSERT_GE(f, 0) << name;
+    EXPECT_LE(H5Lexists(f, "/spikes/exc", H5P_DEFAULT), 0) << name;
+    auto times = read_dataset<double>(f, "/spikes/inh/timestamps", H5T_NATIVE_DOUBLE);
+    auto nodes = read_dataset<std::uint64_t>(f, "/spikes/inh/node_ids", H5T_NATIVE_UINT64);
+    const std::size_t n = std::string(name) == "copy.h5" ? spikes_then : mem.times_ms.size();
+    ASSERT_EQ(times.size(), n) << name;
+    ASSERT_EQ(nodes.size(), n) << name;
+    EXPECT_TRUE(std::equal(times.begin(), times.end(), mem.times_ms.begin())) << name;
+    EXPECT_TRUE(std::equal(nodes.begin(), nodes.end(), mem.node_ids.begin())) << name;
+    EXPECT_LE(times.back(), 1100.0 + (std::string(name) == "x.h5") * 100.0);
+    H5Fclose(f);
+  }
+}
+
+// Regression: voltage recording requested and run() without a recorder wrote rows through a null
+// buffer (SIGSEGV in snn-sim for a network file with "record": {"voltage": ...} and no -out).
+TEST(Recording, VoltageRecordingWithoutARecorderRunsAndKeepsNothing) {
+  Network net(SimConfig{0.1, 4});
+  BrunelParams p;
+  p.order = 50;
+  add_brunel(net, p);
+  net.record_voltage("exc", {0, 1, 2});
+  RunStats st = net.run(50.0);
+  EXPECT_GT(st.spikes, 0u);
+  Recorder rec("", true);  // a recorder added later still gets every step from then on
+  net.run(10.0, &rec);
+  EXPECT_EQ(rec.voltages().at("exc").rows.size(), 100u * 3);
+  auto now = net.voltages("exc");
+  EXPECT_EQ(rec.voltages().at("exc").rows[99 * 3 + 2], now[2]);
 }
 
 TEST(Recording, AnUnwritablePathIsAnIoError) {
