@@ -170,7 +170,7 @@ TEST(NirExport, FcNetworkWeightsAndSpikingJellyLifMapping) {
   const auto& lif = back.at("fc0_lif");
   EXPECT_EQ(lif.type, NirNodeType::LIF);
   EXPECT_EQ(lif.param("tau").values, std::vector<double>(5, 2.0 * 1e-4));  // tau·dt
-  EXPECT_EQ(lif.param("r").values, std::vector<double>(5, 1.0));  // decay_input
+  EXPECT_EQ(lif.param("r").values, std::vector<double>(5, 1.0));           // decay_input
   EXPECT_EQ(lif.param("v_leak").values, std::vector<double>(5, 0.0));
   EXPECT_EQ(lif.param("v_threshold").values, std::vector<double>(5, 1.0));
   EXPECT_EQ(lif.param("v_reset").values, std::vector<double>(5, 0.0));
