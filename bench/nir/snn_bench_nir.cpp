@@ -3,7 +3,7 @@
 // trainer's Poisson input spikes. Per test image: synaptic events (SynOps) against the dense
 // network's multiply-accumulates, output spikes that differ from the trainer's, accuracy of both,
 // and time: event-driven simulation vs the trainer's forward (batch 1 and batch 64). Prints a
-// Markdown table.
+// Markdown table. -nir-out FILE also writes the exported graph (for snn-sim -network FILE).
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <cstdio>
@@ -32,15 +32,18 @@ int argmax(const std::vector<long>& c) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string data_dir = std::string(SNN_BENCH_SHARED) + "/mnist-t10k-split", checkpoint;
+  std::string data_dir = std::string(SNN_BENCH_SHARED) + "/mnist-t10k-split", checkpoint, nir_out;
   int images = 2000, T = 100, threads = 1;
   std::vector<int> hidden;
   po::options_description o("snn-bench-nir");
   o.add_options()("data-dir", po::value(&data_dir))("checkpoint", po::value(&checkpoint))(
       "images", po::value(&images))("T", po::value(&T))("threads", po::value(&threads))(
-      "hidden", po::value(&hidden)->multitoken());
+      "hidden", po::value(&hidden)->multitoken())("nir-out", po::value(&nir_out));
   po::variables_map vm;
-  po::store(po::parse_command_line(argc, argv, o), vm);
+  const auto style =
+      (po::command_line_style::default_style | po::command_line_style::allow_long_disguise) &
+      ~po::command_line_style::allow_guessing;
+  po::store(po::command_line_parser(argc, argv).options(o).style(style).run(), vm);
   po::notify(vm);
   set_num_threads(threads);
   io::ImageSet test = io::read_mnist(data_dir, false);
@@ -61,6 +64,7 @@ int main(int argc, char** argv) {
   eo.input_shape = {1, test.rows, test.cols};
   eo.steps = T;
   const io::NirGraph g = learning::export_nir(*model, eo);
+  if (!nir_out.empty()) io::write_nir(g, nir_out);  // the exported network, for snn-sim
   apps::SimArgs args;
   const sim::nir::NirPlan plan = sim::nir::plan_nir(g, apps::nir_options(args, g));
   std::string output;
