@@ -63,7 +63,8 @@ TEST(NetworkFile, FieldErrorsNameTheLineAndField) {
   EXPECT_NE(e.find("net.json:2: populations[0].params.tua_m: unknown parameter 'tua_m' (expected one of: tau_m (ms)"),
             std::string::npos) << e;
   e = error_of("{\"populations\": [{\"name\": \"a\", \"model\": \"lif_foo\", \"size\": 3}]}");
-  EXPECT_NE(e.find("unknown model 'lif_foo' (expected one of: spike_generator, lif_delta, lif_exp, if_delta)"),
+  EXPECT_NE(e.find("unknown model 'lif_foo' (expected one of: spike_generator, lif_delta, lif_exp, if_delta, "
+                   "nir_lif, nir_if, nir_li, nir_i, nir_cuba_lif, nir_cuba_li)"),
             std::string::npos) << e;
   e = error_of("{\"populations\": [" + kPop + "], \"extra\": 1}");
   EXPECT_NE(e.find("net.json:1: extra: unknown field 'extra'"), std::string::npos) << e;
