@@ -721,39 +721,39 @@ RunStats Network::run(double duration_ms, Recorder* recorder,
     }
     const int n_stages = static_cast<int>(m.stage_lo.size()) - 1;
     for (int stage = 0; stage < n_stages; ++stage) {
-    UpdateBlock update{v, m.t, steps, static_cast<u32>(m.vrows_filled)};
-    update.p_lo = m.stage_lo[stage];
-    update.p_hi = m.stage_lo[stage + 1];
-    update.sources = stage == 0;
-    update.record = stage == n_stages - 1;
-    if (parallel(work))
-      thrust::for_each(exec(), lanes_begin, lanes_end, update);
-    else
-      thrust::for_each(thrust::seq, lanes_begin, lanes_end, update);
-
-    // Phase 2: delivery of the block's spikes.
-    if (!m.proj_views.empty()) {
-      double fan = 0;
-      if constexpr (!device_is_cuda()) {
-        const u32* sc = host_ptr(m.spike_count);
-        for (int b = 0; b < steps; ++b)
-          for (int p = 0; p < m.P; ++p) {
-            u64 s = 0;
-            if (m.pops[p].generator)
-              s = m.gen_slice_h[2 * (b * m.P + p) + 1] - m.gen_slice_h[2 * (b * m.P + p)];
-            else
-              for (int l = 0; l < m.L; ++l) s += sc[b * cells + p * m.L + l];
-            fan += s * m.fanout[p];
-          }
-      }
-      DeliverBlock deliver{v, m.t, steps};
-      deliver.p_lo = m.stage_lo[stage];
-      deliver.p_hi = m.stage_lo[stage + 1];
-      if (parallel(static_cast<u64>(fan)))
-        thrust::for_each(exec(), lanes_begin, lanes_end, deliver);
+      UpdateBlock update{v, m.t, steps, static_cast<u32>(m.vrows_filled)};
+      update.p_lo = m.stage_lo[stage];
+      update.p_hi = m.stage_lo[stage + 1];
+      update.sources = stage == 0;
+      update.record = stage == n_stages - 1;
+      if (parallel(work))
+        thrust::for_each(exec(), lanes_begin, lanes_end, update);
       else
-        thrust::for_each(thrust::seq, lanes_begin, lanes_end, deliver);
-    }
+        thrust::for_each(thrust::seq, lanes_begin, lanes_end, update);
+
+      // Phase 2: delivery of the block's spikes.
+      if (!m.proj_views.empty()) {
+        double fan = 0;
+        if constexpr (!device_is_cuda()) {
+          const u32* sc = host_ptr(m.spike_count);
+          for (int b = 0; b < steps; ++b)
+            for (int p = 0; p < m.P; ++p) {
+              u64 s = 0;
+              if (m.pops[p].generator)
+                s = m.gen_slice_h[2 * (b * m.P + p) + 1] - m.gen_slice_h[2 * (b * m.P + p)];
+              else
+                for (int l = 0; l < m.L; ++l) s += sc[b * cells + p * m.L + l];
+              fan += s * m.fanout[p];
+            }
+        }
+        DeliverBlock deliver{v, m.t, steps};
+        deliver.p_lo = m.stage_lo[stage];
+        deliver.p_hi = m.stage_lo[stage + 1];
+        if (parallel(static_cast<u64>(fan)))
+          thrust::for_each(exec(), lanes_begin, lanes_end, deliver);
+        else
+          thrust::for_each(thrust::seq, lanes_begin, lanes_end, deliver);
+      }
     }
 
     m.t += steps;

@@ -35,11 +35,19 @@ bool is_hdf5_file(const std::string& path) {
   return f && std::string(sig, 8) == std::string("\x89HDF\r\n\x1a\n", 8);
 }
 
-NirSimOptions nir_options(const SimArgs& a) {
+NirSimOptions nir_options(const SimArgs& a, const io::NirGraph& g) {
   NirSimOptions o;
   o.dt_s = a.nir_dt;
   o.neuron.reset_subtract = a.nir_reset == "subtract";
   o.neuron.threshold_ge = a.nir_threshold == "ge";
+  // What the graph's metadata states (our exporter writes dt and the comparison) applies unless
+  // the command line says otherwise.
+  auto dt = g.metadata.find("dt");
+  if (!a.nir_dt_set && dt != g.metadata.end() && dt->second.size() == 1 && dt->second.values[0] > 0)
+    o.dt_s = dt->second.values[0];
+  auto cmp = g.metadata.find("threshold_comparison");
+  if (!a.nir_threshold_set && cmp != g.metadata.end() && cmp->second.is_string())
+    o.neuron.threshold_ge = cmp->second.text == ">=";
   return o;
 }
 
@@ -200,8 +208,21 @@ SimSummary run_classifier(const SimArgs& a, const NirPlan& plan, std::ostream& o
 SimSummary run_nir(const SimArgs& a, std::ostream& out) {
   if (a.threads > 0) set_num_threads(a.threads);
   if (a.dt_ms) throw SimUsageError("-dt is for network files; a NIR graph takes -nir-dt (s)");
-  const NirPlan plan = plan_nir(io::read_nir(a.network), nir_options(a));
-  if (!a.data_dir.empty()) return run_classifier(a, plan, out);
+  const io::NirGraph graph = io::read_nir(a.network);
+  const NirPlan plan = plan_nir(graph, nir_options(a, graph));
+  if (!a.data_dir.empty()) {
+    SimArgs b = a;
+    auto steps = graph.metadata.find("steps");
+    if (!a.steps_set && steps != graph.metadata.end() && steps->second.size() == 1)
+      b.steps = static_cast<int>(steps->second.values[0]);
+    auto enc = graph.metadata.find("encoder");
+    if (enc != graph.metadata.end() && enc->second.is_string() && enc->second.text != "poisson")
+      throw InvalidParameter(a.network +
+                             ": -data-dir runs Poisson-encoded classifiers; the graph's "
+                             "encoder is '" +
+                             enc->second.text + "'");
+    return run_classifier(b, plan, out);
+  }
 
   std::unique_ptr<Recorder> recorder;
   if (!a.out.empty()) recorder = std::make_unique<Recorder>(a.out);
@@ -251,8 +272,8 @@ SimSummary run_nir(const SimArgs& a, std::ostream& out) {
   s.threads = num_threads();
   s.device = device_system_name();
   s.mode = a.mode;
-  out << "network      " << s.network << " (NIR: dt " << num(a.nir_dt) << " s, reset "
-      << a.nir_reset << ", threshold " << (a.nir_threshold == "ge" ? ">=" : ">") << ")\n"
+  out << "network      " << s.network << " (NIR: dt " << num(plan.options.dt_s) << " s, reset "
+      << a.nir_reset << ", threshold " << (plan.options.neuron.threshold_ge ? ">=" : ">") << ")\n"
       << "neurons      " << s.neurons << "\n"
       << "synapses     " << s.synapses << "\n"
       << "time         " << num(t_ms) << " ms (" << st.steps << " steps, " << s.mode << "-driven, "

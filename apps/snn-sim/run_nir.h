@@ -9,6 +9,7 @@
 
 #include "apps/snn-sim/run_sim.h"
 #include "apps/snn-sim/sim_options.h"
+#include "io/nir/nir_graph.h"
 #include "sim/nir/nir_plan.h"
 
 namespace snn::apps {
@@ -16,8 +17,9 @@ namespace snn::apps {
 /// Whether `path` is an HDF5 file (its signature), i.e. a NIR graph rather than JSON.
 bool is_hdf5_file(const std::string& path);
 
-/// The NIR choices of the command line (-nir-dt, -nir-reset, -nir-threshold).
-sim::nir::NirSimOptions nir_options(const SimArgs& a);
+/// The NIR choices of the command line (-nir-dt, -nir-reset, -nir-threshold); where -nir-dt or
+/// -nir-threshold is not given, the graph's metadata "dt" / "threshold_comparison" if present.
+sim::nir::NirSimOptions nir_options(const SimArgs& a, const io::NirGraph& g);
 
 /// Spikes per Input node from a SONATA spike file (/spikes/<node>/timestamps in ms, node_ids).
 std::map<std::string, sim::nir::InputSpikes> read_input_spikes(const std::string& path,

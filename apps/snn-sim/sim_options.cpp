@@ -137,6 +137,9 @@ SimArgs parse_sim_args(int argc, const char* const argv[]) {
   if (vm.count("t")) a.t_ms = t;
   if (vm.count("dt")) a.dt_ms = dt;
   if (vm.count("seed")) a.seed = seed;
+  a.nir_dt_set = !vm["nir-dt"].defaulted();
+  a.nir_threshold_set = !vm["nir-threshold"].defaulted();
+  a.steps_set = !vm["T"].defaulted();
   if (a.mode != "event" && a.mode != "clock")
     throw SimUsageError("-mode '" + a.mode + "' is not one of: event, clock");
   if (a.progress != "auto" && a.progress != "on" && a.progress != "off")

@@ -10,7 +10,7 @@
 //   Cuba models:  I <- I + a_s·((0 - I) + w_in·(x + b)),  u = I         (a_s = dt / tau_syn)
 //   otherwise:    u = x + b
 //   leaky:        v <- v + a·((v_leak - v) + r·u)                        (a = dt / tau)
-//   non-leaky:    v <- v + dt·(r·u)
+//   non-leaky:    v <- v + (dt·r)·u    (dt·r formed in double: r = 1/dt adds u exactly)
 //   spiking:      v > v_th (or >=): a spike, v <- v_reset (or v - v_th)
 // The synaptic current is updated first and the membrane reads the new one (snnTorch's order).
 //
@@ -97,7 +97,7 @@ struct NirKernel {
       i = i + c.a_s * ((0.0f - i) + c.w_in * u);
       u = i;
     }
-    v = kind.leaky ? v + c.a * ((c.v_leak - v) + c.r * u) : v + c.a * (c.r * u);
+    v = kind.leaky ? v + c.a * ((c.v_leak - v) + c.r * u) : v + c.a * u;
     if (!kind.spiking) return false;
     const bool fire = options.threshold_ge ? v >= c.v_th : v > c.v_th;
     if (fire) v = options.reset_subtract ? v - c.v_th : c.v_reset;
@@ -190,8 +190,9 @@ class NirState {
     if (kind_.leaky) require_positive("tau", tau, "s");
     if (kind_.cuba) require_positive("tau_syn", tau_syn, "s");
     NirCoeff c;
-    c.a = static_cast<float>(kind_.leaky ? dt_s_ / tau : dt_s_);
-    c.r = static_cast<float>(at(e.r, p_.r));
+    const double r = at(e.r, p_.r);
+    c.a = static_cast<float>(kind_.leaky ? dt_s_ / tau : dt_s_ * r);
+    c.r = static_cast<float>(r);
     c.v_leak = static_cast<float>(kind_.leaky ? at(e.v_leak, p_.v_leak) : 0.0);
     c.v_th = static_cast<float>(at(e.v_threshold, p_.v_threshold));
     c.v_reset = static_cast<float>(at(e.v_reset, p_.v_reset));

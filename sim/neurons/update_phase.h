@@ -171,8 +171,8 @@ struct ReadVoltage {
 /// the populations [p_lo, p_hi); the first stage applies the sources, the last records voltages.
 struct UpdateBlock {
   NetView v;
-  int t0, steps;  ///< steps t0 + 1 .. t0 + steps
-  u32 row0;       ///< voltage row of the first step
+  int t0, steps;                 ///< steps t0 + 1 .. t0 + steps
+  u32 row0;                      ///< voltage row of the first step
   int p_lo = 0, p_hi = 1 << 30;  ///< the stage's populations (default: all)
   bool sources = true, record = true;
   SNN_HD void operator()(u32 lane_u) const {

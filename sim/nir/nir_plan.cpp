@@ -140,6 +140,10 @@ void fill_params(P& p, const NirNode& n, std::int64_t size, const std::string& f
     e.v_reset = opt("v_reset");
   }
   p.options = o.neuron;
+  // A node that says it resets by subtraction (our exporter's metadata for a soft reset).
+  auto m = n.metadata.find("reset");
+  if (m != n.metadata.end() && m->second.is_string() && m->second.text == "subtract")
+    p.options.reset_subtract = true;
 }
 
 PopulationSpec neuron_spec(const NirNode& n, std::int64_t size, const NirSimOptions& o,
