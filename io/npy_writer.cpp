@@ -1,8 +1,8 @@
 // .npy writer (see npy_writer.h).
 #include "io/npy_writer.h"
 
-#include <cstring>
 #include <cstdint>
+#include <cstring>
 #include <fstream>
 
 #include "io/atomic_file.h"

@@ -459,7 +459,8 @@ void validate_train_args(TrainArgs& a) {
   }
   if (a.trace.empty()) a.trace = (fs::path(a.out_dir) / "trace.h5").string();
   if (a.save_npy && a.trace == "none")
-    throw UsageError("-save-npy writes the trace as .npy files: it needs a trace (not -trace none)");
+    throw UsageError(
+        "-save-npy writes the trace as .npy files: it needs a trace (not -trace none)");
   if (!a.resume.empty() && !fs::is_regular_file(a.resume, ec))
     throw IoError("-resume '" + a.resume + "': no such file");
 }

@@ -2,6 +2,8 @@
 SONATA spikes and reports (snn-sim -out and Network.write_sonata), checkpoints, trace.h5, and
 the .npy files of snn-train -save-npy."""
 
+import subprocess
+
 import h5py
 import numpy as np
 import pytest
@@ -130,3 +132,11 @@ def test_trace_layout_and_npy_files(train_run):
         assert vn.dtype == np.float32 and vn.shape == (6, 10) and sn.shape == (6, 10)
         np.testing.assert_array_equal(vn, v[:])
         np.testing.assert_array_equal(sn, s[:])
+
+
+def test_save_npy_needs_a_trace(data_dir, tmp_path):
+    folder, _ = data_dir
+    r = subprocess.run([binary("train"), "-data-dir", str(folder), "-out-dir", str(tmp_path),
+                        "-save-npy", "-trace", "none"], capture_output=True, text=True)
+    assert r.returncode == 2
+    assert "-save-npy writes the trace as .npy files: it needs a trace" in r.stderr
