@@ -35,6 +35,8 @@ learning::LIFParams neuron_params(const TrainArgs& a) {
   return p;
 }
 
+}  // namespace
+
 std::unique_ptr<Classifier<float>> build_model(const TrainArgs& a, const io::ImageSet& train,
                                                int classes) {
   learning::LIFParams neuron = neuron_params(a);
@@ -58,6 +60,8 @@ std::unique_ptr<Classifier<float>> build_model(const TrainArgs& a, const io::Ima
   learning::validate_resnet_config(cfg);
   return learning::build_resnet<float>(cfg, train.channels, train.rows, train.cols, classes, a.seed);
 }
+
+namespace {
 
 std::string firing_rates(const io::TrainingTrace& tr) {
   std::ostringstream s;
