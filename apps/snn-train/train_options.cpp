@@ -291,6 +291,8 @@ TrainArgs parse_train_args(int argc, const char* const argv[]) {
   a.T_given = vm.count("T") > 0;
   a.lr_given = !vm["lr"].defaulted();
   a.momentum_given = !vm["momentum"].defaulted();
+  if (vm.count("eps") && !(a.eps >= 0))
+    throw UsageError("-eps must be >= 0, got " + fmt(a.eps));  // -1 inside means "the default"
   {
     std::size_t used = 0;
     try {

@@ -151,6 +151,7 @@ TEST_F(TrainOptions, BadValuesGiveOneClearLine) {
   EXPECT_NE(error_of<UsageError>(with({"-rho", "1.5"})).find("-rho must be in [0, 1], got 1.5"), std::string::npos);
   EXPECT_NE(error_of<UsageError>(with({"-beta1", "1"})).find("-beta1"), std::string::npos);
   EXPECT_NE(error_of<UsageError>(with({"-eps", "-0.5"})).find("-eps must be >= 0"), std::string::npos);
+  EXPECT_NE(error_of<UsageError>(with({"-eps", "-1"})).find("-eps must be >= 0"), std::string::npos);
   EXPECT_NE(error_of<UsageError>(with({"-clip-grad-norm", "-1"})).find("-clip-grad-norm"), std::string::npos);
   EXPECT_NE(error_of<UsageError>(with({"-clip-norm-type", "0.5"})).find("-clip-norm-type"), std::string::npos);
   EXPECT_NE(error_of<UsageError>(with({"-clip-norm-type", "two"})).find("'two'"), std::string::npos);

@@ -32,8 +32,8 @@ void check_layer_gradient(L& layer, Tensor<double>& x, const char* what) {
 TEST(MaxPool2d, ForwardTakesWindowMaxima) {
   MaxPool2d<double> pool(2);
   Tensor<double> x, y;
-  x.from_host({1, 1, 1, 4, 4}, {1, 2, 3, 4,  //
-                                5, 6, 7, 8,  //
+  x.from_host({1, 1, 1, 4, 4}, {1, 2, 3, 4,   //
+                                5, 6, 7, 8,   //
                                 -1, 0, 9, 1,  //
                                 3, -2, 1, 1});
   pool.forward(x, y);
@@ -48,6 +48,39 @@ TEST(MaxPool2d, BackwardMatchesFiniteDifferences) {
   check_layer_gradient(pool2, x, "maxpool k2");
   MaxPool2d<double> overlap(3, 2, 1);  // overlapping windows with padding
   check_layer_gradient(overlap, x, "maxpool k3 s2 p1");
+}
+
+// Spikes make ties the normal case. As PyTorch's max_pool2d (strict '>' scanning the window row
+// by row from -inf; padding never wins), the gradient goes to the first maximum only, and an
+// all-zero window sends it to its first element.
+TEST(MaxPool2d, TiesSendTheGradientToTheFirstMaximum) {
+  const std::vector<double> spikes = {0, 1, 1, 0,  //
+                                      1, 1, 0, 0,  //
+                                      0, 0, 0, 0,  //
+                                      0, 0, 1, 1};
+  Tensor<double> x, y, gy, gx;
+  x.from_host({1, 1, 1, 4, 4}, spikes);
+  gy.from_host({1, 1, 1, 2, 2}, {10, 20, 30, 40});
+  MaxPool2d<double> pool(2);
+  pool.forward(x, y);
+  EXPECT_EQ(y.to_host(), (std::vector<double>{1, 1, 0, 1}));
+  pool.backward(x, y, gy, gx);
+  std::vector<double> expected(16, 0.0);
+  expected[1] = 10;   // window (0,0): 0 1 / 1 1 → the 1 at (0,1)
+  expected[2] = 20;   // window (0,1): 1 0 / 0 0 → (0,2)
+  expected[8] = 30;   // window (1,0): all zero → its first element (2,0)
+  expected[14] = 40;  // window (1,1): 0 0 / 1 1 → (3,2), not (3,3)
+  EXPECT_EQ(gx.to_host(), expected);
+  // Overlapping 3×3 windows, stride 2, padding 1: (0,1) is the first maximum of two windows and
+  // collects both gradients.
+  MaxPool2d<double> overlap(3, 2, 1);
+  overlap.forward(x, y);
+  overlap.backward(x, y, gy, gx);
+  std::vector<double> expected2(16, 0.0);
+  expected2[1] = 10 + 20;  // windows rows −1..1 × cols −1..1 and −1..1 × 1..3
+  expected2[4] = 30;       // rows 1..3 × cols −1..1: (1,0) comes first
+  expected2[5] = 40;       // rows 1..3 × cols 1..3: (1,1)
+  EXPECT_EQ(gx.to_host(), expected2);
 }
 
 TEST(AvgPool2d, ForwardAndBackward) {

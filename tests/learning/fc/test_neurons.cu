@@ -210,13 +210,14 @@ struct Config {
   bool leak, decay_input, hard, detach;
   double tau, v_reset;
   Surrogate surrogate;
+  double v_threshold = 1.0;
 };
 
 std::string name_of(const Config& c) {
   return std::string(c.leak ? "LIF" : "IF") + (c.decay_input ? "" : " no-decay-input") +
          (c.hard ? " hard" : " soft") + (c.detach ? " detach" : "") + " " +
          surrogate_name(c.surrogate.kind) + " tau " + std::to_string(c.tau) + " v_reset " +
-         std::to_string(c.v_reset);
+         std::to_string(c.v_reset) + " v_threshold " + std::to_string(c.v_threshold);
 }
 
 std::unique_ptr<SpikingNeuron<double>> make(const Config& c) {
@@ -228,6 +229,7 @@ std::unique_ptr<SpikingNeuron<double>> make(const Config& c) {
     p.v_reset = c.v_reset;
     p.detach_reset = c.detach;
     p.surrogate = c.surrogate;
+    p.v_threshold = c.v_threshold;
     return std::make_unique<LIF<double>>(p);
   }
   IFParams p;
@@ -235,14 +237,15 @@ std::unique_ptr<SpikingNeuron<double>> make(const Config& c) {
   p.v_reset = c.v_reset;
   p.detach_reset = c.detach;
   p.surrogate = c.surrogate;
+  p.v_threshold = c.v_threshold;
   return std::make_unique<IF<double>>(p);
 }
 
-/// The smooth model written out independently: S = σ(H - 1). With `frozen` the reset uses the
+/// The smooth model written out independently: S = σ(H - V_th). With `frozen` the reset uses the
 /// given S values as constants (what detach_reset differentiates). Returns L = Σ ws S + Σ wv V.
 double smooth_model(const Config& c, const Vec& x, int steps, int n, const Vec& ws, const Vec& wv,
                     const Vec* frozen, Vec* s_out) {
-  const double vth = 1.0, vr = c.hard ? c.v_reset : 0.0;
+  const double vth = c.v_threshold, vr = c.hard ? c.v_reset : 0.0;
   double loss = 0;
   for (int i = 0; i < n; ++i) {
     double v = vr;
@@ -306,6 +309,56 @@ TEST(Neurons, BpttMatchesFiniteDifferencesOfTheSmoothModel) {
             ++checked;
           }
   EXPECT_EQ(checked, 48);
+}
+
+// v_threshold != 1 enters the spike (σ(H − V_th)) and the soft reset (V = H − V_th·S): BPTT
+// against finite differences of the smooth model at thresholds below and above 1.
+TEST(Neurons, BpttMatchesFiniteDifferencesWithOtherThresholds) {
+  const int steps = 7, n = 3;
+  Vec x(steps * n), ws(steps * n), wv(steps * n);
+  for (int k = 0; k < steps * n; ++k) {
+    x[k] = 0.9 * std::sin(0.7 * k + 0.3) + 0.45;
+    ws[k] = std::cos(1.3 * k);
+    wv[k] = 0.4 * std::sin(2.1 * k + 1.0);
+  }
+  int checked = 0;
+  for (double vth : {0.4, 1.7})
+    for (bool leak : {true, false})
+      for (bool hard : {true, false})
+        for (bool detach : {false, true})
+          for (const Surrogate& sg : {Surrogate::atan(), Surrogate::sigmoid()}) {
+            const Config c{leak, true, hard, detach, 2.5, hard ? -0.1 : 0.0, sg, vth};
+            auto layer = make(c);
+            layer->set_smooth_forward(true);
+            Vec v;
+            const Vec s_layer = run_forward(*layer, x, steps, &v);
+            Vec s_ref(x.size());
+            smooth_model(c, x, steps, n, ws, wv, nullptr, &s_ref);
+            expect_close(s_layer, s_ref, 1e-14, name_of(c) + " smooth forward");
+            const Vec grad = run_backward(*layer, x, steps, ws, wv);
+            const Vec* frozen = detach ? &s_ref : nullptr;
+            double largest = 0;
+            for (int k = 0; k < steps * n; ++k) {
+              const double e = 1e-6;
+              Vec xp = x, xm = x;
+              xp[k] += e;
+              xm[k] -= e;
+              const double fd = (smooth_model(c, xp, steps, n, ws, wv, frozen, nullptr) -
+                                 smooth_model(c, xm, steps, n, ws, wv, frozen, nullptr)) / (2 * e);
+              EXPECT_NEAR(grad[k], fd, 1e-7 * (1 + std::fabs(fd))) << name_of(c) << " dL/dX[" << k << "]";
+              largest = std::max(largest, std::fabs(fd));
+            }
+            EXPECT_GT(largest, 1e-3) << name_of(c);  // not a vacuous comparison
+            ++checked;
+          }
+  EXPECT_EQ(checked, 32);
+  // The threshold changes the gradient (the tests above would pass for a layer ignoring it only
+  // if the smooth model ignored it too): the same input at V_th 1 and 1.7 differs.
+  const Config a{true, true, false, false, 2.5, 0.0, Surrogate::atan(), 1.0};
+  Config b = a;
+  b.v_threshold = 1.7;
+  auto la = make(a), lb = make(b);
+  EXPECT_NE(run_backward(*la, x, steps, ws, wv), run_backward(*lb, x, steps, ws, wv));
 }
 
 TEST(Neurons, FloatMatchesDouble) {
