@@ -845,8 +845,9 @@ void Network::set_projection_weights(int i, const std::vector<float>& weights) {
               std::to_string(impl_->projections[i]->synapses()) + " synapses");
   if (s.synapse.model == SynapseModel::Stdp)
     for (float w : weights)
-      require(w >= 0 && w <= s.synapse.stdp.w_max,
-              what + ": stdp_synapse weights must lie in [0, Wmax = " + num(s.synapse.stdp.w_max) + "], got " + num(w));
+      if (!(w >= 0 && w <= s.synapse.stdp.w_max))
+        throw InvalidParameter(what + ": stdp_synapse weights must lie in [0, Wmax = " +
+                               num(s.synapse.stdp.w_max) + "], got " + num(w));
   impl_->plastic[i]->set_weights(weights);
   // The delivery views keep raw pointers: refresh them.
   std::vector<ProjectionView> qv = to_std(impl_->proj_views);

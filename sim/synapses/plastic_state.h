@@ -55,8 +55,9 @@ class PlasticState {
       require(p.w_max > 0, what + ": Wmax must be > 0, got " + num(p.w_max));
       require(p.lambda >= 0, what + ": lambda must be >= 0, got " + num(p.lambda));
       for (float w : weights)
-        require(w >= 0 && w <= p.w_max, what + ": stdp_synapse weights must lie in [0, Wmax = " +
-                                            num(p.w_max) + "], got " + num(w));
+        if (!(w >= 0 && w <= p.w_max))  // the message only when needed: millions of synapses
+          throw InvalidParameter(what + ": stdp_synapse weights must lie in [0, Wmax = " +
+                                 num(p.w_max) + "], got " + num(w));
       trace_.assign(n, 0.0f);
     } else {
       const Tsodyks2Params& p = s.tsodyks2;

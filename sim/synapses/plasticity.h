@@ -102,12 +102,16 @@ struct PlasticView {
   double lambda = 0, alpha = 0, mu_plus = 0, mu_minus = 0, w_max = 0;
   double rec_rate = 0, fac_rate = 0, u_0 = 0;  ///< dt/tau_rec, dt/tau_fac (0: no facilitation)
 
+  /// x^mu, without pow() for the additive (0) and multiplicative (1) rules.
+  SNN_HD static double power(double x, double mu) {
+    return mu == 0.0 ? 1.0 : mu == 1.0 ? x : ::pow(x, mu);
+  }
   SNN_HD double facilitate(double w, double k) const {
-    double nw = w / w_max + lambda * ::pow(1.0 - w / w_max, mu_plus) * k;
+    double nw = w / w_max + lambda * power(1.0 - w / w_max, mu_plus) * k;
     return (nw < 1.0 ? nw : 1.0) * w_max;
   }
   SNN_HD double depress(double w, double k) const {
-    double nw = w / w_max - alpha * lambda * ::pow(w / w_max, mu_minus) * k;
+    double nw = w / w_max - alpha * lambda * power(w / w_max, mu_minus) * k;
     return (nw > 0.0 ? nw : 0.0) * w_max;
   }
 

@@ -91,7 +91,9 @@ TEST(StdpSynapse, EverySpikePairPatternMatchesThePairRule) {
         const double got = run_stdp(p, 1.0, pre, post, delay);
         const double want = stdp_reference(p, 1.0, pre, post, d);
         ASSERT_NEAR(got, want, 2e-6 * p.w_max) << "lag " << lag << " delay " << delay;
-        if (lag + d > 0 && lag + d < 300) ASSERT_NE(got, 1.0);
+        if (lag + d > 0 && lag + d < 300) {
+          ASSERT_NE(got, 1.0);
+        }
       }
     }
   }
