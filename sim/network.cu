@@ -23,6 +23,7 @@
 #include "sim/neurons/neuron_group.h"
 #include "sim/neurons/update_phase.h"
 #include "sim/recording/recorder.h"
+#include "sim/synapses/plastic_state.h"
 
 namespace snn::sim {
 namespace {
@@ -92,6 +93,8 @@ struct Network::Impl {
   std::vector<u32> offsets;
   std::vector<std::unique_ptr<NeuronGroup>> groups;
   std::vector<std::unique_ptr<Projection>> projections;
+  std::vector<std::unique_ptr<PlasticState>> plastic;  // per projection, null when static
+  std::vector<std::unique_ptr<PostArchive>> archives;  // per population, null without STDP input
   std::vector<std::unique_ptr<PoissonSource>> poissons;
   std::vector<double> fanout;  // mean synapses per spike of each population, all projections
   u64 static_work = 0;         // neuron visits per step regardless of input
@@ -368,6 +371,11 @@ void Network::build() {
                 "close a cycle need a delay of at least one step)");
   }
   if (min_delay == 0) m.block = 1;
+  {
+    std::vector<u32> sizes;
+    for (auto& e : m.pops) sizes.push_back(e.size);
+    build_plasticity(m.proj_specs, m.projections, sizes, dt, m.plastic, m.archives);
+  }
 
   // Poisson sources; their dense targets are always active.
   std::vector<std::vector<u8>> perm_flag(m.P);
@@ -551,13 +559,20 @@ void Network::build() {
     v.generator = m.pops[p].generator;
     v.record = 0;
     v.kernel = m.groups[p] ? m.groups[p]->kernel() : AnyKernel{};
+    v.archive = m.archives[p] ? m.archives[p]->view() : PostArchiveView{};
   }
   m.pop_views = to_device(m.pop_views_h);
   std::vector<PoissonView> pv;
   for (auto& s : m.poissons) pv.push_back(s->view());
   m.poisson_views = to_device(pv);
   std::vector<ProjectionView> qv;
-  for (auto& q : m.projections) qv.push_back(q->view());
+  for (std::size_t q = 0; q < m.projections.size(); ++q) {
+    qv.push_back(m.projections[q]->view());
+    if (m.plastic[q]) {
+      const int tp = m.projections[q]->view().target_pop;
+      qv.back().plastic = m.plastic[q]->view(m.archives[tp] ? m.archives[tp]->view() : PostArchiveView{});
+    }
+  }
   m.proj_views = to_device(qv);
   m.rec_count.assign(static_cast<std::size_t>(m.P) * m.L, 0);
   m.rec_base.assign(static_cast<std::size_t>(m.P) * m.L, 0);
@@ -768,6 +783,12 @@ RunStats Network::run(double duration_ms, Recorder* recorder,
     }
   }
   if (recording) flush();
+  for (std::size_t p = 0; p < m.archives.size(); ++p)
+    require(!m.archives[p] || !m.archives[p]->overflowed(),
+            "stdp_synapse: a neuron of population " + m.pops[p].name + " fired more than " +
+                std::to_string(PostArchiveView::kSlots) +
+                " times between two presynaptic spikes of one of its synapses (its spike archive "
+                "is too short for this network)");
 
   RunStats st;
   st.steps = n_steps;
@@ -827,6 +848,42 @@ std::vector<float> Network::voltages(const std::string& population) const {
   thrust::for_each(exec(), thrust::counting_iterator<u32>(0), thrust::counting_iterator<u32>(n),
                    VoltageOf{raw(m.pop_views) + p, raw(out), m.t});
   return to_std(out);
+}
+
+int Network::projection_count() const { return static_cast<int>(impl_->proj_specs.size()); }
+
+const ProjectionSpec& Network::projection_spec(int i) const {
+  require(i >= 0 && i < projection_count(), "no projection " + std::to_string(i));
+  return impl_->proj_specs[i];
+}
+
+std::vector<float> Network::projection_weights(int i) const {
+  require(impl_->built, "projection weights: the network is not built yet");
+  require(i >= 0 && i < projection_count(), "no projection " + std::to_string(i));
+  if (impl_->plastic[i]) return impl_->plastic[i]->weights();
+  return impl_->projections[i]->weights_host();
+}
+
+void Network::set_projection_weights(int i, const std::vector<float>& weights) {
+  build();
+  require(i >= 0 && i < projection_count(), "no projection " + std::to_string(i));
+  const ProjectionSpec& s = impl_->proj_specs[i];
+  const std::string what = "projection " + std::to_string(i) + " (" + s.source + " -> " + s.target + ")";
+  require(impl_->plastic[i] != nullptr, what + " is static: weights can be set for plastic projections only");
+  require(weights.size() == impl_->projections[i]->synapses(),
+          what + ": " + std::to_string(weights.size()) + " weights for " +
+              std::to_string(impl_->projections[i]->synapses()) + " synapses");
+  if (s.synapse.model == SynapseModel::Stdp)
+    for (float w : weights)
+      if (!(w >= 0 && w <= s.synapse.stdp.w_max))
+        throw InvalidParameter(what + ": stdp_synapse weights must lie in [0, Wmax = " +
+                               num(s.synapse.stdp.w_max) + "], got " + num(w));
+  impl_->plastic[i]->set_weights(weights);
+  // The delivery views keep raw pointers: refresh them.
+  std::vector<ProjectionView> qv = to_std(impl_->proj_views);
+  const int tp = qv[i].target_pop;
+  qv[i].plastic = impl_->plastic[i]->view(impl_->archives[tp] ? impl_->archives[tp]->view() : PostArchiveView{});
+  impl_->proj_views = to_device(qv);
 }
 
 std::vector<std::uint64_t> Network::projection_rows(int i) const {

@@ -105,6 +105,14 @@ class Network {
   /// The built projections' synapses (tests): row pointers and targets of projection i.
   std::vector<std::uint64_t> projection_rows(int i) const;
   std::vector<std::uint32_t> projection_targets(int i) const;
+  /// Projections, in connect() order, and their descriptions.
+  int projection_count() const;
+  const ProjectionSpec& projection_spec(int i) const;
+  /// The weights of projection i, one per synapse in the order of projection_targets(i); for a
+  /// plastic projection its current weights (after build()).
+  std::vector<float> projection_weights(int i) const;
+  /// Replaces the weights of plastic projection i (builds the network first).
+  void set_projection_weights(int i, const std::vector<float>& weights);
   /// Device bytes held by synapses and buffers.
   std::size_t bytes() const;
 

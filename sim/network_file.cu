@@ -283,6 +283,45 @@ void read_model_params(const Reader& r, const json& obj, const std::string& path
   }
 }
 
+/// A projection's "synapse": {"model": "stdp_synapse" | "tsodyks2_synapse" | "static_synapse",
+/// parameters with NEST's names}.
+SynapseSpec read_synapse(const Reader& r, const json& obj, const std::string& path) {
+  r.object(obj, path);
+  SynapseSpec s;
+  const std::string model = r.string(r.need(obj, path, "model"), Reader::field(path, "model"));
+  std::vector<std::pair<const char*, double*>> fields;
+  if (model == "stdp_synapse") {
+    s.model = SynapseModel::Stdp;
+    StdpParams& p = s.stdp;
+    fields = {{"tau_plus", &p.tau_plus}, {"tau_minus", &p.tau_minus}, {"lambda", &p.lambda},
+              {"alpha", &p.alpha},       {"mu_plus", &p.mu_plus},     {"mu_minus", &p.mu_minus},
+              {"Wmax", &p.w_max}};
+  } else if (model == "tsodyks2_synapse") {
+    s.model = SynapseModel::Tsodyks2;
+    Tsodyks2Params& p = s.tsodyks2;
+    fields = {{"U", &p.u_0}, {"u", &p.u}, {"x", &p.x}, {"tau_rec", &p.tau_rec}, {"tau_fac", &p.tau_fac}};
+  } else if (model != "static_synapse") {
+    r.value_error(Reader::field(path, "model"), "unknown synapse model '" + model +
+                                                    "' (expected static_synapse, stdp_synapse or tsodyks2_synapse)");
+  }
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    if (it.key() == "model") continue;
+    std::string names;
+    bool found = false;
+    for (auto& [name, value] : fields) {
+      names += std::string(names.empty() ? "" : ", ") + name;
+      if (it.key() == name) {
+        *value = r.number(it.value(), Reader::field(path, name));
+        found = true;
+      }
+    }
+    if (!found)
+      r.format_error(Reader::field(path, it.key()), "unknown parameter '" + it.key() + "' of " + model +
+                                                        (names.empty() ? "" : " (expected one of: " + names + ")"));
+  }
+  return s;
+}
+
 }  // namespace
 
 NetworkDescription parse_network_json(const std::string& text, const std::string& source) {
@@ -370,7 +409,7 @@ NetworkDescription parse_network_json(const std::string& text, const std::string
       const std::string path = Reader::item("projections", i);
       const json& e = r.object(projs[i], path);
       r.only(e, path, {"source", "target", "rule", "indegree", "outdegree", "p", "pairs", "weight",
-                       "delay", "allow_autapses", "allow_multapses"});
+                       "delay", "allow_autapses", "allow_multapses", "synapse"});
       ProjectionSpec s;
       s.source = r.string(r.need(e, path, "source"), Reader::field(path, "source"));
       s.target = r.string(r.need(e, path, "target"), Reader::field(path, "target"));
@@ -420,6 +459,7 @@ NetworkDescription parse_network_json(const std::string& text, const std::string
       else if (c.weights.empty()) r.format_error(path, "missing field 'weight'");
       if (e.contains("delay")) s.delay_ms = r.distribution(e["delay"], Reader::field(path, "delay"), false);
       else if (c.delays_ms.empty()) r.format_error(path, "missing field 'delay'");
+      if (e.contains("synapse")) s.synapse = read_synapse(r, e["synapse"], Reader::field(path, "synapse"));
       d.projections.push_back(std::move(s));
       d.where_projections.push_back(r.where(e.contains("delay") ? Reader::field(path, "delay") : path));
     }

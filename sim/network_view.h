@@ -23,6 +23,7 @@ struct PopView {
   int generator;  ///< spike generator: no state, its spikes come from gen_slice
   int record;     ///< spikes go to the record buffers
   AnyKernel kernel;
+  PostArchiveView archive;  ///< the population's spikes for STDP (step null: none)
 };
 
 /// Everything the step functors read and write, trivially copyable.

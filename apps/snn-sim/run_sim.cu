@@ -12,6 +12,7 @@
 
 #include "apps/snn-sim/run_sim.h"
 #include "apps/snn-sim/run_nir.h"
+#include "apps/snn-sim/sim_weights.h"
 #include "io/atomic_file.h"
 #include "sim/builtin/networks.h"
 #include "sim/core/config.h"
@@ -19,6 +20,7 @@
 #include "sim/core/threads.h"
 #include "sim/network.h"
 #include "sim/network_file.h"
+#include "sim/sonata/circuit_network.h"
 #include "sim/recording/recorder.h"
 
 namespace snn::apps {
@@ -129,7 +131,10 @@ SimSummary run_sim(const SimArgs& a, std::ostream& out) {
   SimSummary s;
   NetworkDescription file;
   const bool builtin = a.network == "brunel" || a.network == "sparse";
-  if (!builtin) file = read_network_file(a.network);
+  if (!builtin)
+    file = sonata::is_sonata_config(a.network)
+               ? sonata::read_sonata_network(a.network, a.dt_ms.value_or(0.1))
+               : read_network_file(a.network);
   SimConfig config;
   config.dt_ms = a.dt_ms ? *a.dt_ms : file.dt_ms.value_or(0.1);
   config.seed = a.seed ? *a.seed : file.seed.value_or(1);
@@ -179,9 +184,11 @@ SimSummary run_sim(const SimArgs& a, std::ostream& out) {
   }
 
   net.build();
+  if (!a.load_weights.empty()) load_weights(net, a.load_weights);
   const bool bar = a.progress == "on" || (a.progress == "auto" && isatty(STDERR_FILENO));
   RunStats st = net.run(t_ms, recorder.get(), ProgressBar(bar));
   if (recorder) recorder->close();
+  if (!a.save_weights.empty()) save_weights(net, a.save_weights);
 
   s.neurons = net.neurons();
   s.synapses = net.synapses();

@@ -94,6 +94,10 @@ SimArgs parse_sim_args(int argc, const char* const argv[]) {
       "choice, else all)")("out", po::value<std::string>(&a.out),
                            "write spikes and voltages to this HDF5 file (SONATA layout)")(
       "summary", po::value<std::string>(&a.summary), "write the summary as JSON to this file")(
+      "save-weights", po::value<std::string>(&a.save_weights),
+      "write every projection's final weights to this HDF5 file")(
+      "load-weights", po::value<std::string>(&a.load_weights),
+      "initial weights of the plastic projections from this HDF5 file (as -save-weights writes)")(
       "device", po::value<std::string>(&a.device), "cpu or cuda (must match the build)")(
       "progress", po::value<std::string>(&a.progress)->default_value("auto"),
       "progress bar: auto (on a terminal), on, off")(

@@ -34,6 +34,8 @@ struct SimArgs {
   std::string record_spikes;          ///< all, none, a comma list; empty: the file's choice or all
   std::string out;                    ///< HDF5 file (SONATA)
   std::string summary;                ///< JSON summary file
+  std::string save_weights;           ///< HDF5 file for the final weights of every projection
+  std::string load_weights;           ///< HDF5 file with initial weights of plastic projections
   std::string device;                 ///< cpu or cuda (must match the build)
   std::string progress = "auto";      ///< auto (on a terminal), on, off
   // NIR graphs (README "NIR").

@@ -25,7 +25,7 @@ SNN_HD u64 lower_bound_in(const T* a, u64 b, u64 e, u32 x) {
 /// Delivers n spikes (source ids) through one projection to the targets of one lane. kListed:
 /// the lane's targets may need listing for their arrival step (else they are always active and
 /// their sums are dense).
-template <class T, bool kPerWeight, bool kPerDelay, bool kListed>
+template <class T, bool kPerWeight, bool kPerDelay, bool kListed, bool kPlastic = false>
 SNN_HD u64 deliver(const NetView& v, const ProjectionView& pv, const T* tg, const u32* src, u32 n,
                    int t, int lane) {
   const int tp = pv.target_pop;
@@ -53,7 +53,9 @@ SNN_HD u64 deliver(const NetView& v, const ProjectionView& pv, const T* tg, cons
     events += e - b;
     for (u64 m = b; m < e; ++m) {
       const u32 j = tg[m];
-      const float w = kPerWeight ? weights[m] : weight;
+      const float w = kPlastic ? pv.plastic.on_spike(m, j, t, kPerDelay ? delays[m] : pv.delay)
+                      : kPerWeight ? weights[m]
+                                   : weight;
       if (kPerDelay) {
         v.q.add(t + delays[m], offset, tlo, thi - tlo, tp, lane, j, w);
       } else if (!kListed) {
@@ -73,6 +75,9 @@ SNN_HD u64 deliver(const NetView& v, const ProjectionView& pv, const T* tg, cons
 template <class T>
 SNN_HD u64 deliver_any(const NetView& v, const ProjectionView& pv, const T* tg, const u32* src,
                        u32 n, int t, int lane) {
+  if (pv.plastic.model)
+    return pv.delays ? deliver<T, true, true, true, true>(v, pv, tg, src, n, t, lane)
+                     : deliver<T, true, false, true, true>(v, pv, tg, src, n, t, lane);
   if (pv.weights)
     return pv.delays ? deliver<T, true, true, true>(v, pv, tg, src, n, t, lane)
                      : deliver<T, true, false, true>(v, pv, tg, src, n, t, lane);

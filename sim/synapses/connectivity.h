@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/synapses/plasticity.h"
+
 namespace snn::sim {
 
 enum class Rule { FixedInDegree, FixedOutDegree, FixedProbability, OneToOne, AllToAll, List };
@@ -60,6 +62,7 @@ struct ProjectionSpec {
   Connectivity connectivity;
   Distribution weight = Distribution::constant(0.0);    ///< mV (delta synapses) or pA (current)
   Distribution delay_ms = Distribution::constant(1.0);  ///< ms, multiples of dt, >= dt
+  SynapseSpec synapse;  ///< static (default), stdp_synapse or tsodyks2_synapse
 };
 
 const char* rule_name(Rule r);

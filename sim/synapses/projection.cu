@@ -362,7 +362,8 @@ ProjectionView Projection::view() const {
                         weight_,
                         delay_,
                         source_pop_,
-                        target_pop_};
+                        target_pop_,
+                        PlasticView{}};
 }
 
 std::vector<std::uint32_t> Projection::targets_host() const {

@@ -9,6 +9,7 @@
 #include "sim/core/device_vector.h"
 #include "sim/core/rng.h"
 #include "sim/synapses/connectivity.h"
+#include "sim/synapses/plasticity.h"
 
 namespace snn::sim {
 
@@ -22,6 +23,7 @@ struct ProjectionView {
   float weight;
   int delay;                      ///< steps
   int source_pop, target_pop;
+  PlasticView plastic;  ///< model 0 (static) unless the projection is plastic
 };
 
 class Projection {
