@@ -28,7 +28,8 @@ sleep_ms() { sleep "$(printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)))"; }
 random_ms() { echo $(($1 + (RANDOM * 32768 + RANDOM) % ($2 - $1))); }
 
 mkdir -p "$WORK/data" && "$PROBE" mnist "$WORK/data" 512 64 || fail "cannot write the data set"
-TRAIN_ARGS=(-data-dir "$WORK/data" -epochs 8 -T 4 -b 16 -j 2 -opt adam -lr 0.01 -seed 3 -trace none)
+BASE_ARGS=(-data-dir "$WORK/data" -T 4 -b 16 -j 2 -opt adam -lr 0.01 -seed 3 -trace none)
+TRAIN_ARGS=("${BASE_ARGS[@]}" -epochs 8)
 
 # The uninterrupted reference.
 t0=$(now_ms)
@@ -101,13 +102,13 @@ done
 
 # 3. A full disk: the second epoch's checkpoint cannot be written.
 rm -rf "$run"
-"$TRAIN" "${TRAIN_ARGS[@]}" -epochs 1 -out-dir "$run" >/dev/null 2>&1 || fail "full disk: the first epoch failed"
+"$TRAIN" "${BASE_ARGS[@]}" -epochs 1 -out-dir "$run" >/dev/null 2>&1 || fail "full disk: the first epoch failed"
 cp "$run/checkpoint_latest.h5" "$WORK/before.h5"
 size_kb=$(($(stat -c %s "$run/checkpoint_latest.h5") / 1024))
 (
   trap '' XFSZ
   ulimit -f $((size_kb / 2))
-  exec "$TRAIN" "${TRAIN_ARGS[@]}" -epochs 2 -out-dir "$run" -resume "$run/checkpoint_latest.h5"
+  exec "$TRAIN" "${BASE_ARGS[@]}" -epochs 2 -out-dir "$run" -resume "$run/checkpoint_latest.h5"
 ) >"$WORK/full.log" 2>"$WORK/full.err"
 rc=$?
 [ "$rc" -ne 0 ] || fail "full disk: exit status 0"
