@@ -2,6 +2,7 @@
 #include "io/atomic_file.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -26,6 +27,25 @@ void fsync_path(const std::string& path, bool directory) {
 
 }  // namespace
 
+int remove_stale_temporaries(const std::string& path) {
+  namespace fs = std::filesystem;
+  fs::path target(path);
+  fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  const std::string prefix = target.filename().string() + ".tmp.";
+  int removed = 0;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.compare(0, prefix.size(), prefix) != 0 || name.size() == prefix.size()) continue;
+    const std::string digits = name.substr(prefix.size());
+    if (digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 9) continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(digits));
+    if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;  // a live writer's
+    if (fs::remove(e.path(), ec)) ++removed;
+  }
+  return removed;
+}
+
 void write_atomically(const std::string& path,
                       const std::function<void(const std::string&)>& write) {
   namespace fs = std::filesystem;
@@ -33,6 +53,7 @@ void write_atomically(const std::string& path,
   fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
   if (!fs::is_directory(dir))
     throw IoError("cannot write '" + path + "': folder '" + dir.string() + "' does not exist");
+  remove_stale_temporaries(path);
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
   try {
     write(tmp);

@@ -12,6 +12,10 @@ namespace snn::io {
 /// and IoError is thrown (naming the path and the cause: missing folder, no space, no permission).
 void write_atomically(const std::string& path, const std::function<void(const std::string&)>& write);
 
+/// Removes `path`.tmp.<pid> files beside `path` whose process <pid> no longer runs (what a run
+/// killed during a write leaves); returns how many. write_atomically calls it first.
+int remove_stale_temporaries(const std::string& path);
+
 /// Throws IoError unless a file can be created in `dir` (checked by creating and removing one).
 void require_writable_dir(const std::string& dir);
 

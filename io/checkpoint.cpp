@@ -148,11 +148,13 @@ std::int64_t int_in(hid_t obj, const std::string& name, std::int64_t lo, std::in
 
 }  // namespace
 
-void write_checkpoint_file(const std::string& path, const CheckpointData& data) {
+namespace {
+void write_checkpoint_content(const std::string& path, const CheckpointData& data) {
   h5::Handle file = h5::create_checksummed_file(path);
   h5::set_attr_fixed(file, "format", kCheckpointFormat);
   h5::set_attr(file, "version", static_cast<std::int64_t>(kCheckpointVersion));
   h5::set_attr(file, "epoch", static_cast<std::int64_t>(data.epoch));
+  h5::set_attr(file, "next_batch", static_cast<std::int64_t>(data.next_batch));
   h5::set_attr(file, "max_test_acc", data.max_test_acc);
   h5::set_attr_fixed(file, "optimizer", data.optimizer);
   h5::set_attr(file, "optimizer_step", static_cast<std::int64_t>(data.optimizer_step));
@@ -169,6 +171,21 @@ void write_checkpoint_file(const std::string& path, const CheckpointData& data) 
   if (!data.scheduler_state.empty())
     write_group(file, "scheduler", data.scheduler_state, false);  // exact: best loss, lr
   h5::check_status(H5Fflush(file, H5F_SCOPE_GLOBAL), "cannot write checkpoint '" + path + "'");
+  // Closing writes too (the superblock's end of file): its failure must not pass unseen.
+  const hid_t id = file.get();
+  H5Iinc_ref(id);
+  file.reset();
+  h5::check_status(H5Fclose(id), "cannot close checkpoint '" + path + "'");
+}
+}  // namespace
+
+void write_checkpoint_file(const std::string& path, const CheckpointData& data) {
+  try {
+    write_checkpoint_content(path, data);
+  } catch (const IoError& e) {  // a failed dataset write names the dataset, not the file
+    if (std::string(e.what()).find(path) != std::string::npos) throw;
+    throw IoError("cannot write checkpoint '" + path + "' (disk full?): " + e.what());
+  }
 }
 
 void write_checkpoint(const std::string& path, const CheckpointData& data) {
@@ -192,6 +209,8 @@ CheckpointData read_checkpoint_file(const std::string& path) {
   constexpr std::int64_t kMaxEpoch = 100000000;
   CheckpointData data;
   data.epoch = static_cast<int>(int_in(file, "epoch", -1, kMaxEpoch, where));
+  if (h5::has_attr(file, "next_batch"))
+    data.next_batch = static_cast<int>(int_in(file, "next_batch", 0, kMaxEpoch, where));
   data.max_test_acc = h5::get_attr_double(file, "max_test_acc", where);
   data.optimizer = h5::get_attr_string(file, "optimizer", where);
   data.optimizer_step = int_in(file, "optimizer_step", 0, std::int64_t{1} << 53, where);

@@ -2,11 +2,12 @@
 // and optimizer counters, the epoch, the best test accuracy and the run's arguments. io/ knows no
 // model: the trainer converts its tensors to and from the NamedTensor lists below.
 //
-// Layout (version 1):
-//   /                 attributes format="snn-checkpoint", version=1, epoch (last finished,
+// Layout (version 2; version 1 files, without next_batch and checksums, are read too):
+//   /                 attributes format="snn-checkpoint", version=2, epoch (last finished,
 //   0-based),
 //                     max_test_acc, optimizer (name), optimizer_step, scheduler (name),
-//                     scheduler_last_epoch, dtype ("float32"/"float64")
+//                     scheduler_last_epoch, dtype ("float32"/"float64"), next_batch (training
+//                     batches of epoch + 1 already done by a run stopped mid-epoch; 0 usually)
 //   /args             one string attribute per command-line argument of the run
 //   /parameters/<name>, /buffers/<name>, /optimizer/<name>
 //                     datasets of the tensor's shape, stored in `dtype`, attribute index (order)
@@ -43,13 +44,14 @@ struct CheckpointData {
   int scheduler_last_epoch = 0;
   std::vector<NamedTensor> scheduler_state;  ///< scalars, e.g. "plateau.best" (shape {})
   int epoch = -1;                           ///< last finished epoch (0-based); -1 = none
+  int next_batch = 0;  ///< training batches of epoch + 1 already done (a run stopped mid-epoch)
   double max_test_acc = -1.0;               ///< best test accuracy so far (fraction), -1 = none
   bool single_precision = true;             ///< store values as float32 (else float64)
   std::map<std::string, std::string> args;  ///< the run's arguments
 };
 
 constexpr const char* kCheckpointFormat = "snn-checkpoint";
-constexpr int kCheckpointVersion = 1;
+constexpr int kCheckpointVersion = 2;
 
 /// Writes `data` to `path` atomically (temporary file, fsync, rename): an interrupted write leaves
 /// the previous file intact. IoError if the folder is missing or not writable.

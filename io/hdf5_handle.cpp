@@ -19,6 +19,8 @@ namespace {
 herr_t first_message(unsigned n, const H5E_error2_t* err, void* data) {
   auto* out = static_cast<std::string*>(data);
   if (n == 0 && err && err->desc) *out = err->desc;
+  for (char& c : *out)  // messages become one line ("file write failed: time = ...\n, filename")
+    if (c == '\n') c = ' ';
   return 0;
 }
 }  // namespace

@@ -17,6 +17,7 @@
 
 #include "sim/core/errors.h"
 #include "sim/core/huge_pages.h"
+#include "sim/core/stop_request.h"
 #include "sim/core/threads.h"
 #include "sim/events/delivery.h"
 #include "sim/network_view.h"
@@ -688,7 +689,12 @@ RunStats Network::run(double duration_ms, Recorder* recorder,
   const int cells = m.P * m.L;
   std::int64_t done = 0, next_report = 0;
 
+  bool interrupted = false;
   while (done < n_steps) {
+    if (stop_requested()) {  // SIGINT/SIGTERM: stop at this block boundary, flush below
+      interrupted = true;
+      break;
+    }
     const int steps = static_cast<int>(std::min<std::int64_t>(m.block, n_steps - done));
     const int t_first = m.t + 1;
 
@@ -791,7 +797,8 @@ RunStats Network::run(double duration_ms, Recorder* recorder,
                 "is too short for this network)");
 
   RunStats st;
-  st.steps = n_steps;
+  st.steps = done;
+  st.interrupted = interrupted;
   st.sim_s = std::chrono::duration<double>(Clock::now() - t0).count();
   const std::vector<u64> spikes_after = to_std(m.spike_total);
   const std::vector<u64> events_after = to_std(m.events);

@@ -59,7 +59,8 @@ struct SimConfig {
 };
 
 struct RunStats {
-  std::int64_t steps = 0;
+  std::int64_t steps = 0;          ///< steps done (fewer than asked when interrupted)
+  bool interrupted = false;        ///< stopped early by a stop request (sim/core/stop_request.h)
   std::uint64_t spikes = 0;      ///< all neuron populations
   std::uint64_t syn_events = 0;  ///< spike deliveries through projections
   double sim_s = 0;              ///< wall time of the step loop
@@ -87,7 +88,8 @@ class Network {
   /// Materialises populations, synapses and buffers (run() calls it if needed).
   void build();
   /// Advances `duration_ms` (a whole number of steps); spikes and voltages go to `recorder` when
-  /// given; progress(fraction done) is called now and then.
+  /// given; progress(fraction done) is called now and then. A stop request (SIGINT/SIGTERM in
+  /// snn-sim) ends the run at the next block of steps, with everything recorded so far flushed.
   RunStats run(double duration_ms, Recorder* recorder = nullptr,
                const std::function<void(double)>& progress = {});
 

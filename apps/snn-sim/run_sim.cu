@@ -17,6 +17,7 @@
 #include "sim/builtin/networks.h"
 #include "sim/core/config.h"
 #include "sim/core/errors.h"
+#include "sim/core/stop_request.h"
 #include "sim/core/threads.h"
 #include "sim/network.h"
 #include "sim/network_file.h"
@@ -189,17 +190,18 @@ SimSummary run_sim(const SimArgs& a, std::ostream& out) {
   RunStats st = net.run(t_ms, recorder.get(), ProgressBar(bar));
   if (recorder) recorder->close();
   if (!a.save_weights.empty()) save_weights(net, a.save_weights);
+  const double t_done_ms = st.interrupted ? st.steps * config.dt_ms : t_ms;
 
   s.neurons = net.neurons();
   s.synapses = net.synapses();
   s.spikes = st.spikes;
   s.syn_events = st.syn_events;
-  s.rate_hz = s.neurons && t_ms > 0 ? st.spikes / (s.neurons * t_ms * 1e-3) : 0.0;
+  s.rate_hz = s.neurons && t_done_ms > 0 ? st.spikes / (s.neurons * t_done_ms * 1e-3) : 0.0;
   s.build_s = net.build_seconds();
   s.sim_s = st.sim_s;
   s.events_per_s = st.sim_s > 0 ? st.syn_events / st.sim_s : 0.0;
   s.peak_rss_mb = peak_rss_mb();
-  s.t_ms = t_ms;
+  s.t_ms = t_done_ms;
   s.dt_ms = config.dt_ms;
   s.seed = config.seed;
   s.threads = num_threads();
@@ -209,7 +211,7 @@ SimSummary run_sim(const SimArgs& a, std::ostream& out) {
   out << "network      " << s.network << "\n"
       << "neurons      " << s.neurons << "\n"
       << "synapses     " << s.synapses << "\n"
-      << "time         " << num(t_ms) << " ms (dt " << num(config.dt_ms) << " ms, " << s.mode
+      << "time         " << num(t_done_ms) << " ms (dt " << num(config.dt_ms) << " ms, " << s.mode
       << "-driven, " << s.device << ", " << s.threads << " threads)\n"
       << "spikes       " << s.spikes << "\n"
       << "mean rate    " << fixed(s.rate_hz, 2) << " Hz\n"
@@ -227,6 +229,11 @@ SimSummary run_sim(const SimArgs& a, std::ostream& out) {
       if (!f) throw IoError("cannot write " + a.summary);
     });
   }
+  if (st.interrupted)
+    throw Interrupted(std::string("interrupted by ") + stop_signal_name(stop_requested()) +
+                          " at t = " + num(t_done_ms) + " ms of " + num(t_ms) + " ms" +
+                          (a.out.empty() ? "" : "; " + a.out + " holds every step up to then"),
+                      stop_requested());
   return s;
 }
 

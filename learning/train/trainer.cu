@@ -12,6 +12,7 @@
 #include "learning/train/progress_bar.h"
 #include "learning/train/shuffle.h"
 #include "sim/core/errors.h"
+#include "sim/core/stop_request.h"
 
 namespace snn::learning {
 
@@ -75,11 +76,12 @@ void Trainer<T>::resume(const std::string& path) {
   }
   optimizer_.set_lr(scheduler_.lr());
   start_epoch_ = ck.epoch + 1;
+  start_batch_ = ck.next_batch;
   max_test_acc_ = ck.max_test_acc;
 }
 
 template <class T>
-EpochMetrics Trainer<T>::train_epoch(int epoch) {
+EpochMetrics Trainer<T>::train_epoch(int epoch, int first) {
   EpochMetrics m;
   m.epoch = epoch;
   m.lr = optimizer_.lr();
@@ -93,7 +95,12 @@ EpochMetrics Trainer<T>::train_epoch(int epoch) {
   ProgressBar bar("epoch " + std::to_string(epoch) + " train", batches, options_.progress, B);
   double loss_sum = 0;
   long correct = 0, samples = 0;
-  for (int b = 0; b < batches; ++b) {
+  stopped_at_ = -1;
+  for (int b = first; b < batches; ++b) {
+    if (options_.stop_on_request && stop_requested()) {
+      stopped_at_ = b;
+      break;
+    }
     train_.gather(&order_, b * B, B, images_, labels_);
     model_.zero_grad();
     const Tensor<T>& output = model_.forward(images_, options_.steps, train_batch_key(epoch, b));
@@ -129,7 +136,12 @@ void Trainer<T>::evaluate(int epoch, EpochMetrics& m) {
   ProgressBar bar("epoch " + std::to_string(epoch) + " test ", batches, options_.progress, B);
   double loss_sum = 0;
   long correct = 0, samples = 0;
+  stopped_at_ = -1;
   for (int b = 0; b < batches; ++b) {
+    if (options_.stop_on_request && stop_requested()) {
+      stopped_at_ = b;
+      break;
+    }
     int n = std::min(B, test_.count() - b * B);
     test_.gather(nullptr, b * B, n, images_, labels_);
     const Tensor<T>& output = model_.forward(images_, options_.steps, test_batch_key(epoch, b));
@@ -148,7 +160,7 @@ void Trainer<T>::evaluate(int epoch, EpochMetrics& m) {
 }
 
 template <class T>
-io::CheckpointData Trainer<T>::checkpoint(int epoch) const {
+io::CheckpointData Trainer<T>::checkpoint(int epoch, int next_batch) const {
   io::CheckpointData ck;
   ck.parameters = to_named(model_.parameters());
   ck.buffers = to_named(model_.buffers());
@@ -159,6 +171,7 @@ io::CheckpointData Trainer<T>::checkpoint(int epoch) const {
   for (const auto& [name, value] : scheduler_.state()) ck.scheduler_state.push_back({name, {}, {value}});
   ck.scheduler = scheduler_.describe();
   ck.epoch = epoch;
+  ck.next_batch = next_batch;
   ck.max_test_acc = max_test_acc_;
   ck.single_precision = sizeof(T) == 4;
   ck.args = options_.args;
@@ -172,9 +185,31 @@ void Trainer<T>::run() {
     io::require_writable_dir(options_.out_dir);
     csv = std::make_unique<MetricsCsv>(join(options_.out_dir, "metrics.csv"), start_epoch_);
   }
+  // A stop request: the state after the last whole batch goes to checkpoint_latest.h5 as epoch
+  // - 1 plus `done` batches of `epoch` (a stop during the test pass: all of them).
+  auto stop = [&](int epoch, int done) {
+    const int code = stop_requested();
+    std::string where = "the state was not saved (no run folder)";
+    if (!options_.out_dir.empty()) {
+      where = join(options_.out_dir, "checkpoint_latest.h5");
+      io::write_checkpoint(where, checkpoint(epoch - 1, done));
+      where = "checkpoint written to " + where + " (-resume it to go on)";
+    }
+    throw Interrupted(std::string("interrupted by ") + stop_signal_name(code) + " at epoch " +
+                          std::to_string(epoch) + ", batch " + std::to_string(done) + ": " + where,
+                      code);
+  };
   for (int epoch = start_epoch_; epoch < options_.epochs; ++epoch) {
-    EpochMetrics m = train_epoch(epoch);
+    const int first = epoch == start_epoch_ ? start_batch_ : 0;
+    EpochMetrics m = train_epoch(epoch, first);
+    if (stopped_at_ >= 0) stop(epoch, stopped_at_);
     evaluate(epoch, m);
+    if (stopped_at_ >= 0) {
+      const int B = options_.batch;
+      int batches = train_.count() / B;
+      if (options_.max_train_batches > 0) batches = std::min(batches, options_.max_train_batches);
+      stop(epoch, batches);
+    }
     bool improved = m.test_acc > max_test_acc_;
     if (improved) max_test_acc_ = m.test_acc;
     m.max_test_acc = max_test_acc_;

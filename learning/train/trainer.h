@@ -48,6 +48,9 @@ struct TrainerOptions {
   /// Called after every training and test batch (an interpreter checks for Ctrl-C there). An
   /// exception it throws stops the run at that batch; the unfinished epoch is not saved.
   std::function<void()> on_batch;
+  /// Honour stop_requested() (sim/core/stop_request.h): finish the current batch, write
+  /// checkpoint_latest.h5 (mid-epoch: its next_batch says where to go on) and throw Interrupted.
+  bool stop_on_request = true;
 };
 
 /// The key of a batch's random draws: training epoch·10⁶ + batch; test batches in another stream.
@@ -67,21 +70,27 @@ class Trainer {
   /// IoError/FormatError (missing file, foreign file, another network's shapes, another optimizer).
   void resume(const std::string& checkpoint_path);
 
-  /// Runs epochs start_epoch() .. epochs-1, printing, saving and recording each.
+  /// Runs epochs start_epoch() .. epochs-1, printing, saving and recording each. On a stop
+  /// request: checkpoint_latest.h5 of the state after the current batch, then Interrupted.
   void run();
 
-  /// One training epoch (no printing); fills the train fields of the result.
-  EpochMetrics train_epoch(int epoch);
-  /// The whole test set (or max_test_batches); fills the test fields of `m`.
+  /// One training epoch from batch `first` on (no printing); fills the train fields of the
+  /// result. Returns early, with stopped_at() set, on a stop request.
+  EpochMetrics train_epoch(int epoch, int first = 0);
+  /// The whole test set (or max_test_batches); fills the test fields of `m`. Returns early, with
+  /// stopped_at() set, on a stop request.
   void evaluate(int epoch, EpochMetrics& m);
+  /// The training batch of the epoch at which a stop request was honoured (-1: none).
+  int stopped_at() const { return stopped_at_; }
 
   /// The output layer's v and spikes over T steps for test image `index` (evaluation mode).
   io::TrainingTrace trace(int index);
 
-  /// The state to save after epoch `epoch`.
-  io::CheckpointData checkpoint(int epoch) const;
+  /// The state to save after epoch `epoch` (and `next_batch` batches of the epoch after it).
+  io::CheckpointData checkpoint(int epoch, int next_batch = 0) const;
 
   int start_epoch() const { return start_epoch_; }
+  int start_batch() const { return start_batch_; }
   double max_test_acc() const { return max_test_acc_; }
   const std::vector<EpochMetrics>& history() const { return history_; }
 
@@ -94,6 +103,8 @@ class Trainer {
   TrainerOptions options_;
   std::ostream& out_;
   int start_epoch_ = 0;
+  int start_batch_ = 0;  ///< training batches of start_epoch_ done before a stop
+  int stopped_at_ = -1;
   double max_test_acc_ = -1.0;
   std::vector<EpochMetrics> history_;
   Tensor<T> images_, grad_;

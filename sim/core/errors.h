@@ -32,6 +32,17 @@ class FormatError : public Error {
   using Error::Error;
 };
 
+/// A run stopped on request (SIGINT/SIGTERM, sim/core/stop_request.h) at a safe point, after
+/// saving what it had; code() is the signal number.
+class Interrupted : public Error {
+ public:
+  Interrupted(const std::string& what, int code) : Error(what), code_(code) {}
+  int code() const { return code_; }
+
+ private:
+  int code_;
+};
+
 /// A number as a user wrote it, for messages: 0.1, 2, 1e-05 (not std::to_string's 0.100000).
 inline std::string num(double v) {
   char buf[32];

@@ -1,5 +1,6 @@
 // snn-sim: command line, summary, and one clear line with a non-zero exit for each bad input.
 #include <gtest/gtest.h>
+#include <hdf5.h>
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -71,12 +72,47 @@ TEST(SnnSim, SummaryHasTheKeysScriptsRead) {
   for (const char* line : {"neurons", "synapses", "spikes", "mean rate", "syn events", "build",
                            "simulation", "events/s", "peak memory"})
     EXPECT_NE(out.str().find(line), std::string::npos) << line;
+  EXPECT_NE(out.str().find("neurons      200\n"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("synapses     4000\n"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("spikes       " + std::to_string(s.spikes) + "\n"), std::string::npos) << out.str();
   std::ifstream f(d / "s.json");
   nlohmann::json j = nlohmann::json::parse(f);
-  for (const char* key : {"neurons", "synapses", "spikes", "rate_hz", "syn_events", "build_s", "sim_s"})
-    EXPECT_TRUE(j.contains(key)) << key;
+  // Every key the README lists, each with its value.
+  EXPECT_EQ(j.size(), 16u) << j.dump();
+  EXPECT_EQ(j["network"], "brunel (order 40)");
   EXPECT_EQ(j["neurons"], 200);
+  EXPECT_EQ(j["synapses"], 200 * (16 + 4));  // in-degrees CE = NE/10 = 16, CI = NI/10 = 4
   EXPECT_EQ(j["spikes"].get<std::uint64_t>(), s.spikes);
+  EXPECT_NEAR(j["rate_hz"].get<double>(), s.spikes / (200 * 0.1), 1e-6);
+  EXPECT_EQ(j["syn_events"].get<std::uint64_t>(), s.syn_events);
+  EXPECT_GT(s.syn_events, s.spikes);  // every neuron projects to several others
+  EXPECT_GE(j["build_s"].get<double>(), 0.0);
+  EXPECT_GT(j["sim_s"].get<double>(), 0.0);
+  EXPECT_NEAR(j["events_per_s"].get<double>(), s.syn_events / j["sim_s"].get<double>(),
+              1e-6 * j["events_per_s"].get<double>());
+  EXPECT_GT(j["peak_rss_mb"].get<double>(), 1.0);
+  EXPECT_EQ(j["t_ms"], 100.0);
+  EXPECT_EQ(j["dt_ms"], 0.1);
+  EXPECT_EQ(j["seed"], 1);
+  EXPECT_GE(j["threads"].get<int>(), 1);
+  EXPECT_EQ(j["device"], s.device);
+  EXPECT_EQ(j["mode"], "event");
+  // The output file holds the same spikes.
+  hid_t h5 = H5Fopen((d / "s.h5").c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  ASSERT_GE(h5, 0);
+  hsize_t n_file = 0;
+  for (const char* pop : {"/spikes/exc/timestamps", "/spikes/inh/timestamps"}) {
+    hid_t ds = H5Dopen2(h5, pop, H5P_DEFAULT);
+    ASSERT_GE(ds, 0) << pop;
+    hid_t space = H5Dget_space(ds);
+    hsize_t n = 0;
+    H5Sget_simple_extent_dims(space, &n, nullptr);
+    n_file += n;
+    H5Sclose(space);
+    H5Dclose(ds);
+  }
+  H5Fclose(h5);
+  EXPECT_EQ(n_file, s.spikes);
 }
 
 TEST(SnnSim, EachBadInputGivesItsError) {

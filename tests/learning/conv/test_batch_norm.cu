@@ -170,6 +170,22 @@ TEST(LayerNorm, ForwardAndBackward) {
   ln.bias().value.from_host({12}, random_values(12, 31));
   Tensor<double> x = random_tensor({3, 2, 3, 4}, 32, -2, 2), y, gx;
   ln.forward(x, y);
+  // The forward against its formula: each (t, b) row of F = 12 values, y = γ (x − μ)/√(σ² + ε) + β
+  // with the biased variance and ε = 1e-5.
+  {
+    const std::vector<double> hx = x.to_host(), hy = y.to_host(), g = ln.weight().value.to_host(),
+                              be = ln.bias().value.to_host();
+    ASSERT_EQ(hy.size(), hx.size());
+    for (std::size_t row = 0; row < 6; ++row) {
+      double mean = 0, var = 0;
+      for (int f = 0; f < 12; ++f) mean += hx[row * 12 + f] / 12;
+      for (int f = 0; f < 12; ++f) var += (hx[row * 12 + f] - mean) * (hx[row * 12 + f] - mean) / 12;
+      for (int f = 0; f < 12; ++f) {
+        const double expected = g[f] * (hx[row * 12 + f] - mean) / std::sqrt(var + 1e-5) + be[f];
+        EXPECT_NEAR(hy[row * 12 + f], expected, 1e-12) << "row " << row << " feature " << f;
+      }
+    }
+  }
   Tensor<double> w = random_tensor(y.shape(), 33);
   ln.backward(x, y, w, gx);
   auto loss = [&] {

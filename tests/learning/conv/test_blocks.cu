@@ -67,24 +67,37 @@ INSTANTIATE_TEST_SUITE_P(Connect, SewConnects,
                          ::testing::Values(SewConnect::Add, SewConnect::And, SewConnect::IAnd));
 
 TEST(SewResNetBlock, ConnectFunctionsOnSpikes) {
-  // With real spikes: the block output is ADD O+id, AND O·id, IAND (1−O)·id of binary maps.
-  for (SewConnect c : {SewConnect::Add, SewConnect::And, SewConnect::IAnd}) {
-    SewResNetBlock<double> block(2, 2, 1, c, LIFParams{}, "b", 5);
-    Tensor<double> x = random_tensor({4, 3, 2, 5, 5}, 6, 0, 1), y;
-    std::vector<double> h = x.to_host();
-    for (double& v : h) v = v > 0.5 ? 1.0 : 0.0;
-    x.from_host(x.shape(), h);
+  // With real spikes: the block output is ADD O+id, AND O·id, IAND (1−O)·id of binary maps. The
+  // three blocks share their weights (same seed), so O = ADD's output − id serves all three.
+  Tensor<double> x = random_tensor({4, 3, 2, 5, 5}, 6, 0, 1);
+  std::vector<double> h = x.to_host();
+  for (double& v : h) v = v > 0.5 ? 1.0 : 0.0;
+  x.from_host(x.shape(), h);
+  std::vector<double> out[3];
+  const SewConnect connects[3] = {SewConnect::Add, SewConnect::And, SewConnect::IAnd};
+  for (int k = 0; k < 3; ++k) {
+    SewResNetBlock<double> block(2, 2, 1, connects[k], LIFParams{}, "b", 5);
+    Tensor<double> y;
     block.forward(x, y);
-    std::vector<double> hy = y.to_host();
-    for (std::size_t i = 0; i < hy.size(); ++i) {
-      if (c == SewConnect::Add) {
-        EXPECT_TRUE(hy[i] >= h[i] && hy[i] <= h[i] + 1);
-      } else {
-        EXPECT_TRUE(hy[i] == 0.0 || hy[i] == 1.0);
-        EXPECT_LE(hy[i], h[i]);  // AND and IAND can only keep identity spikes
-      }
-    }
+    out[k] = y.to_host();
   }
+  ASSERT_EQ(out[0].size(), h.size());
+  std::size_t branch_spikes = 0, both = 0;
+  for (std::size_t i = 0; i < h.size(); ++i) {
+    const double o = out[0][i] - h[i];  // the residual branch's spike
+    ASSERT_TRUE(o == 0.0 || o == 1.0) << i;
+    branch_spikes += o == 1.0;
+    both += o == 1.0 && h[i] == 1.0;
+    EXPECT_EQ(out[1][i], o * h[i]) << "AND at " << i;
+    EXPECT_EQ(out[2][i], (1 - o) * h[i]) << "IAND at " << i;
+  }
+  // The branch must both spike and stay silent somewhere, where the identity spikes too, or the
+  // checks above could not tell the functions apart.
+  EXPECT_GT(both, 10u);
+  EXPECT_LT(branch_spikes, h.size() - 10);
+  std::size_t id_spikes = 0;
+  for (double v : h) id_spikes += v == 1.0;
+  EXPECT_LT(both + 10, id_spikes);
 }
 
 TEST(ResNetBlocks, NamesBuffersAndTrainingMode) {

@@ -39,12 +39,33 @@ TEST(FcNetwork, BuildsSpikingJellysLifFcMnist) {
 
 TEST(Classifier, OutputShapesAndMembraneOfTheLastLayer) {
   auto model = build_fc_classifier<float>(16, {8}, 3, LIFParams{}, 1);
+  auto params = model->parameters();
+  for (auto* p : params) {  // weights that make every layer fire now and then
+    std::vector<float> w(p->value.size());
+    for (std::size_t i = 0; i < w.size(); ++i) w[i] = 0.1f + 0.05f * static_cast<float>((i * 7) % 5);
+    p->value.from_host(p->value.shape(), w);
+  }
   Tensor<float> images({5, 4, 4}, 0.7f);
-  const Tensor<float>& out = model->forward(images, 12, 0);
-  EXPECT_EQ(out.shape(), (Shape{12, 5, 3}));
+  const std::vector<float> fused_out = model->forward(images, 12, 0).to_host();
+  const std::vector<float> fused_v = model->output_v_seq().to_host();
+  EXPECT_EQ(model->forward(images, 12, 0).shape(), (Shape{12, 5, 3}));
   EXPECT_EQ(model->output_v_seq().shape(), (Shape{12, 5, 3}));
+  // Spikes are 0/1 and the membrane is the last LIF's after its hard reset: 0 where it spiked,
+  // below the threshold (1) where it did not.
+  std::size_t spikes = 0;
+  for (std::size_t i = 0; i < fused_out.size(); ++i) {
+    ASSERT_TRUE(fused_out[i] == 0.0f || fused_out[i] == 1.0f) << i;
+    if (fused_out[i] == 1.0f)
+      EXPECT_EQ(fused_v[i], 0.0f) << i;
+    else
+      EXPECT_LT(fused_v[i], 1.0f) << i;
+    spikes += fused_out[i] == 1.0f;
+  }
+  EXPECT_GT(spikes, 10u);
+  EXPECT_LT(spikes, fused_out.size());
+  // The generic layers compute the same spikes from the same Poisson draws.
   model->set_fused(false);
-  model->forward(images, 12, 0);
+  EXPECT_EQ(model->forward(images, 12, 0).to_host(), fused_out);
   EXPECT_EQ(model->output_v_seq().shape(), (Shape{12, 5, 3}));
 }
 
@@ -65,11 +86,29 @@ TEST(Classifier, DirectEncoderFeedsTheImageEveryStep) {
 
 TEST(Classifier, NonSpikingLastLayerHasNoMembrane) {
   auto body = std::make_unique<Sequential<float>>();
-  body->add(std::make_unique<Linear<float>>(4, 2));
+  body->add(std::make_unique<Linear<float>>(4, 2, /*bias=*/true));
   Classifier<float> model(EncoderKind::Poisson, std::move(body), 0);
   EXPECT_FALSE(model.fused());
+  auto params = model.parameters();
+  ASSERT_EQ(params.size(), 2u);  // weight [2, 4] and bias [2]
+  params[0]->value.from_host({2, 4}, {1, 1, 1, 1, 2, 2, 2, 2});
+  params[1]->value.from_host({2}, {0.5f, -1.0f});
   Tensor<float> images({3, 4}, 0.5f);
-  EXPECT_EQ(model.forward(images, 2, 0).shape(), (Shape{2, 3, 2}));
+  const Tensor<float>& out = model.forward(images, 50, 0);
+  EXPECT_EQ(out.shape(), (Shape{50, 3, 2}));
+  // Row 0 counts the Poisson spikes of the 4 pixels (+0.5), row 1 counts them twice (−1): the
+  // readout is the Linear of 0/1 spikes, each firing with probability 0.5.
+  const std::vector<float> h = out.to_host();
+  double mean = 0;
+  for (std::size_t i = 0; i < h.size(); i += 2) {
+    const float count = h[i] - 0.5f;
+    ASSERT_EQ(count, std::round(count)) << i;
+    ASSERT_GE(count, 0.0f);
+    ASSERT_LE(count, 4.0f);
+    EXPECT_EQ(h[i + 1], 2 * count - 1.0f) << i;
+    mean += count / (h.size() / 2);
+  }
+  EXPECT_NEAR(mean, 2.0, 0.25);  // 150 samples of Binomial(4, 0.5): sd of the mean 0.08
   EXPECT_THROW(model.output_v_seq(), InvalidParameter);
 }
 
