@@ -224,7 +224,7 @@ def plot_file(path, population=None, bin_ms=5.0):
         return metrics_figure(path)
     with _h5py().File(path, "r") as f:
         kind = ("trace" if "v_t_array" in f else
-                "checkpoint" if f.attrs.get("format") == "snn-checkpoint" else
+                "checkpoint" if f.attrs.get("format") in ("snn-checkpoint", b"snn-checkpoint") else
                 "spikes" if "spikes" in f and len(f["spikes"]) else
                 "report" if "report" in f else None)
     if kind == "trace":

@@ -67,14 +67,19 @@ def test_sonata_from_snn_sim_and_from_python_are_the_same(tmp_path):
         net.write_sonata(str(tmp_path / "no" / "x.h5"))
 
 
+def _text(v):
+    """Checkpoint strings are fixed-length, stored inline (version 2): h5py gives bytes."""
+    return v.decode() if isinstance(v, bytes) else v
+
+
 def test_checkpoint_layout(train_run):
     with h5py.File(train_run / "checkpoint_latest.h5", "r") as f:
-        a = f.attrs
-        assert a["format"] == "snn-checkpoint" and a["version"] == 1 and a["dtype"] == "float32"
+        a = {k: _text(v) for k, v in f.attrs.items()}
+        assert a["format"] == "snn-checkpoint" and a["version"] == 2 and a["dtype"] == "float32"
         assert a["epoch"] == 0 and 0 <= a["max_test_acc"] <= 1
         assert a["optimizer"] == "adam" and a["optimizer_step"] == 6
         assert a["scheduler"].startswith("ConstantRate") and a["scheduler_last_epoch"] == 1
-        args = f["args"].attrs
+        args = {k: _text(v) for k, v in f["args"].attrs.items()}
         assert args["T"] == "6" and args["b"] == "16" and args["model"] == "fc"
         assert all(isinstance(v, str) for v in args.values())
         w = f["parameters/fc0.weight"]
@@ -85,7 +90,7 @@ def test_checkpoint_layout(train_run):
             assert s.dtype == np.float32 and s.shape == (10, 784)
         assert np.all(f["optimizer/adam.exp_avg_sq.fc0.weight"][:] >= 0)
     with h5py.File(train_run / "checkpoint_max.h5", "r") as f:
-        assert f.attrs["format"] == "snn-checkpoint"
+        assert _text(f.attrs["format"]) == "snn-checkpoint"
 
 
 def test_resnet_checkpoint_has_buffers(data_dir, tmp_path):

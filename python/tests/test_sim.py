@@ -35,7 +35,8 @@ def test_every_public_name_has_a_docstring():
 
 def test_neuron_models_list_every_model_with_defaults_and_units():
     models = snn.neuron_models()
-    assert set(models) == {"lif_delta", "lif_exp", "if_delta"}
+    assert {"lif_delta", "lif_exp", "if_delta", "iaf_psc_alpha", "iaf_cond_exp", "aeif_cond_exp",
+            "izhikevich", "nir_lif", "nir_cuba_lif"} <= set(models)
     assert models["lif_delta"]["tau_m"] == (20.0, "ms")
     assert models["lif_exp"]["tau_syn"] == (2.0, "ms")
     assert models["if_delta"]["c_m"] == (250.0, "pF")

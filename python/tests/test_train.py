@@ -166,7 +166,7 @@ def test_bad_input_raises_value_errors(data_dir):
     with pytest.raises(ValueError, match="labels must be integers"):
         model.fit(x, y[:10], x, y, verbose=False)
     with pytest.raises(ValueError, match="unknown optimizer|optimizer"):
-        model.fit(x, y, x, y, opt="rmsprop", verbose=False)
+        model.fit(x, y, x, y, opt="nadam", verbose=False)
     with pytest.raises(ValueError, match="fewer than one batch"):
         model.fit(x[:8], y[:8], x, y, batch=16, verbose=False)
     with pytest.raises(ValueError, match="images are 14×14"):
