@@ -10,8 +10,8 @@
 #include <memory>
 #include <sstream>
 
-#include "apps/snn-sim/run_sim.h"
 #include "apps/snn-sim/run_nir.h"
+#include "apps/snn-sim/run_sim.h"
 #include "apps/snn-sim/sim_weights.h"
 #include "io/atomic_file.h"
 #include "sim/builtin/networks.h"
@@ -21,8 +21,8 @@
 #include "sim/core/threads.h"
 #include "sim/network.h"
 #include "sim/network_file.h"
-#include "sim/sonata/circuit_network.h"
 #include "sim/recording/recorder.h"
+#include "sim/sonata/circuit_network.h"
 
 namespace snn::apps {
 

@@ -39,16 +39,16 @@ struct SimArgs {
   std::string device;                 ///< cpu or cuda (must match the build)
   std::string progress = "auto";      ///< auto (on a terminal), on, off
   // NIR graphs (README "NIR").
-  double nir_dt = 1e-4;                    ///< NIR time step, s
-  std::string nir_reset = "v_reset";       ///< v_reset or subtract
-  std::string nir_threshold = "gt";        ///< gt (v > v_th) or ge (v >= v_th)
-  std::string input;                       ///< SONATA spike file for the Input nodes
-  std::vector<std::string> input_current;  ///< NODE=VALUE: a constant input value
+  double nir_dt = 1e-4;                                ///< NIR time step, s
+  std::string nir_reset = "v_reset";                   ///< v_reset or subtract
+  std::string nir_threshold = "gt";                    ///< gt (v > v_th) or ge (v >= v_th)
+  std::string input;                                   ///< SONATA spike file for the Input nodes
+  std::vector<std::string> input_current;              ///< NODE=VALUE: a constant input value
   bool nir_dt_set = false, nir_threshold_set = false;  ///< given (else the graph's metadata)
-  std::string data_dir;                    ///< deployed classifier: MNIST-format folder
-  int images = 0;                          ///< test images (0: all)
-  int steps = 100;                         ///< -T: steps per image
-  bool steps_set = false;                  ///< -T given (else the graph's metadata "steps")
+  std::string data_dir;                                ///< deployed classifier: MNIST-format folder
+  int images = 0;                                      ///< test images (0: all)
+  int steps = 100;                                     ///< -T: steps per image
+  bool steps_set = false;  ///< -T given (else the graph's metadata "steps")
 };
 
 /// Parses argv; SimUsageError for unknown options or malformed values.

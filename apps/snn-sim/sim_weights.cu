@@ -1,6 +1,5 @@
 // snn-sim's weights files: see sim_weights.h.
 #include "apps/snn-sim/sim_weights.h"
-
 #include "io/weights_file.h"
 #include "sim/core/errors.h"
 

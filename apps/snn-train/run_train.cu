@@ -42,18 +42,20 @@ void run_train(const TrainArgs& a, std::ostream& out) {
   if (!device_available()) throw IoError("no usable device: " + device_description());
   set_num_threads(a.j);
   const bool cifar = io::has_cifar10(a.data_dir);
-  io::ImageSet train = cifar ? io::read_cifar10(a.data_dir, true) : io::read_mnist(a.data_dir, true);
-  io::ImageSet test = cifar ? io::read_cifar10(a.data_dir, false) : io::read_mnist(a.data_dir, false);
+  io::ImageSet train =
+      cifar ? io::read_cifar10(a.data_dir, true) : io::read_mnist(a.data_dir, true);
+  io::ImageSet test =
+      cifar ? io::read_cifar10(a.data_dir, false) : io::read_mnist(a.data_dir, false);
   if (train.rows != test.rows || train.cols != test.cols)
     throw FormatError("'" + a.data_dir + "': training images are " + std::to_string(train.rows) +
                       "×" + std::to_string(train.cols) + " but test images are " +
                       std::to_string(test.rows) + "×" + std::to_string(test.cols));
   const int classes =
-      cifar ? io::checked_class_count(train, test, "CIFAR-10 training batches in '" + a.data_dir + "'",
-                                      "the test batch")
-            : io::checked_class_count(train, test,
-                                      "the training labels in '" + a.data_dir + "'",
-                                      "the test labels (t10k-labels-idx1-ubyte)");
+      cifar
+          ? io::checked_class_count(
+                train, test, "CIFAR-10 training batches in '" + a.data_dir + "'", "the test batch")
+          : io::checked_class_count(train, test, "the training labels in '" + a.data_dir + "'",
+                                    "the test labels (t10k-labels-idx1-ubyte)");
 
   auto model = build_model(a, train.channels, train.rows, train.cols, classes);
   learning::initialize(model->parameters(), a.init_options(), a.seed);
@@ -98,8 +100,9 @@ void run_train(const TrainArgs& a, std::ostream& out) {
 
   learning::ChannelNormalization norm;
   if (a.normalize) {
-    norm = a.normalize_mean.empty() ? learning::channel_statistics(train)
-                                    : learning::ChannelNormalization{a.normalize_mean, a.normalize_std};
+    norm = a.normalize_mean.empty()
+               ? learning::channel_statistics(train)
+               : learning::ChannelNormalization{a.normalize_mean, a.normalize_std};
   }
   learning::DeviceImageSet<float> train_set(train, norm), test_set(test, norm);
   learning::TrainerOptions to;

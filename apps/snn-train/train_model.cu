@@ -37,7 +37,8 @@ std::unique_ptr<learning::Classifier<float>> build_model(const TrainArgs& a, int
   if (!a.is_resnet()) {
     if (a.encoder != "poisson")
       throw UsageError("-encoder direct is available for -model resnet and sew-resnet only");
-    return learning::build_fc_classifier<float>(channels * rows * cols, a.hidden, classes, neuron, a.seed);
+    return learning::build_fc_classifier<float>(channels * rows * cols, a.hidden, classes, neuron,
+                                                a.seed);
   }
   learning::ResNetConfig cfg = learning::resnet_preset(a.preset);
   cfg.block = a.model == "sew-resnet" ? "sew" : "spiking";
