@@ -27,7 +27,7 @@ void write_text(const fs::path& p, const std::string& text) {
 template <class T>
 h5::Handle dataset(hid_t g, const std::string& name, const std::vector<T>& v, hid_t file_type,
                    hid_t mem_type) {
-  return h5::write_dataset(g, name, file_type, mem_type, {v.size()}, v.data());
+  return h5::write_dataset(g, name, file_type, mem_type, std::vector<hsize_t>{static_cast<hsize_t>(v.size())}, v.data());
 }
 
 struct Edge {
