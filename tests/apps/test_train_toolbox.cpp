@@ -12,7 +12,6 @@
 #include "apps/snn-train/train_options.h"
 #include "io/checkpoint.h"
 #include "io/cifar_reader.h"
-#include "learning/train/device_dataset.h"
 #include "tests/apps/synthetic_idx.h"
 #include "tests/io/cifar_files.h"
 #include "tests/io/temp_dir.h"
@@ -266,39 +265,6 @@ TEST_F(Toolbox, CifarTrainsFcAndResNetWithThreeChannels) {
               std::string::npos)
         << e.what();
   }
-}
-
-TEST_F(Toolbox, NormalizeStandardisesEachChannel) {
-  io::ImageSet set;
-  set.count = 2;
-  set.channels = 3;
-  set.rows = 1;
-  set.cols = 2;
-  // image 0: channels (0, 255), (51, 51), (255, 255); image 1: (255, 0), (102, 102), (0, 0).
-  set.images = {0, 255, 51, 51, 255, 255, 255, 0, 102, 102, 0, 0};
-  set.labels = {0, 1};
-  learning::ChannelNormalization n = learning::channel_statistics(set);
-  ASSERT_EQ(n.mean.size(), 3u);
-  EXPECT_NEAR(n.mean[0], 0.5, 1e-15);
-  EXPECT_NEAR(n.std[0], 0.5, 1e-15);
-  EXPECT_NEAR(n.mean[1], 0.3, 1e-15);
-  EXPECT_NEAR(n.std[1], 0.1, 1e-15);
-  EXPECT_NEAR(n.mean[2], 0.5, 1e-15);
-  learning::DeviceImageSet<double> d(set, n);
-  learning::Tensor<double> images;
-  snn::DeviceVector<int> labels;
-  d.gather(nullptr, 0, 2, images, labels);
-  EXPECT_EQ(images.shape(), (learning::Shape{2, 3, 1, 2}));
-  const std::vector<double> x = images.to_host();
-  const std::vector<double> expected = {-1, 1, -1, -1, 1, 1, 1, -1, 1, 1, -1, -1};
-  for (std::size_t i = 0; i < x.size(); ++i) EXPECT_NEAR(x[i], expected[i], 1e-12) << i;
-  // Given values are used as given.
-  learning::DeviceImageSet<double> g(set, {{0.0, 0.0, 0.0}, {1.0, 2.0, 0.5}});
-  g.gather(nullptr, 0, 1, images, labels);
-  EXPECT_NEAR(images.to_host()[2], 0.2 / 2.0, 1e-12);
-  EXPECT_NEAR(images.to_host()[4], 2.0, 1e-12);
-  EXPECT_THROW(learning::DeviceImageSet<double>(set, {{0.5}, {0.5}}), InvalidParameter);
-  EXPECT_THROW(learning::DeviceImageSet<double>(set, {{0, 0, 0}, {1, 0, 1}}), InvalidParameter);
 }
 
 // SGD without momentum moves the weights by lr·g per step. With the total grad norm clipped to c,

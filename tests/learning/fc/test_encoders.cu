@@ -1,5 +1,6 @@
 // Encoders: Poisson rate ≈ pixel, 0 never and 1 always spikes, seeded and reproducible, each
-// spike the documented function of the counter-based stream; Direct repeats the image.
+// spike the documented function of the counter-based stream; Direct repeats the image; -normalize
+// standardises each channel before either.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -7,6 +8,8 @@
 #include <vector>
 
 #include "learning/encoding/encoders.h"
+#include "learning/train/device_dataset.h"
+#include "sim/core/errors.h"
 
 namespace snn::learning {
 namespace {
@@ -117,6 +120,40 @@ TEST(DirectEncoder, RepeatsTheImageEveryStep) {
   const auto v = out.to_host();
   for (int t = 0; t < 3; ++t)
     for (int k = 0; k < 6; ++k) EXPECT_EQ(v[t * 6 + k], images.to_host()[k]);
+}
+
+// -normalize: per-channel mean/std of the training set, applied when images reach the device.
+TEST(InputNormalization, StandardisesEachChannel) {
+  io::ImageSet set;
+  set.count = 2;
+  set.channels = 3;
+  set.rows = 1;
+  set.cols = 2;
+  // image 0: channels (0, 255), (51, 51), (255, 255); image 1: (255, 0), (102, 102), (0, 0).
+  set.images = {0, 255, 51, 51, 255, 255, 255, 0, 102, 102, 0, 0};
+  set.labels = {0, 1};
+  ChannelNormalization n = channel_statistics(set);
+  ASSERT_EQ(n.mean.size(), 3u);
+  EXPECT_NEAR(n.mean[0], 0.5, 1e-15);
+  EXPECT_NEAR(n.std[0], 0.5, 1e-15);
+  EXPECT_NEAR(n.mean[1], 0.3, 1e-15);
+  EXPECT_NEAR(n.std[1], 0.1, 1e-15);
+  EXPECT_NEAR(n.mean[2], 0.5, 1e-15);
+  DeviceImageSet<double> d(set, n);
+  Tensor<double> images;
+  snn::DeviceVector<int> labels;
+  d.gather(nullptr, 0, 2, images, labels);
+  EXPECT_EQ(images.shape(), (Shape{2, 3, 1, 2}));
+  const std::vector<double> x = images.to_host();
+  const std::vector<double> expected = {-1, 1, -1, -1, 1, 1, 1, -1, 1, 1, -1, -1};
+  for (std::size_t i = 0; i < x.size(); ++i) EXPECT_NEAR(x[i], expected[i], 1e-12) << i;
+  // Given values are used as given.
+  DeviceImageSet<double> g(set, {{0.0, 0.0, 0.0}, {1.0, 2.0, 0.5}});
+  g.gather(nullptr, 0, 1, images, labels);
+  EXPECT_NEAR(images.to_host()[2], 0.2 / 2.0, 1e-12);
+  EXPECT_NEAR(images.to_host()[4], 2.0, 1e-12);
+  EXPECT_THROW(DeviceImageSet<double>(set, {{0.5}, {0.5}}), InvalidParameter);
+  EXPECT_THROW(DeviceImageSet<double>(set, {{0, 0, 0}, {1, 0, 1}}), InvalidParameter);
 }
 
 }  // namespace
