@@ -352,7 +352,7 @@ def test_bad_files_and_arguments_raise_the_engines_message(tmp_path):
 # ---- the example script --------------------------------------------------------------------
 
 
-def _test_example_load_nir(tmp_path):
+def test_example_load_nir(tmp_path):
     env = dict(os.environ, MPLBACKEND="Agg")
     r = subprocess.run([sys.executable, str(SOURCE_DIR / "examples" / "load_nir.py"), "-o",
                         "nir.png"], cwd=tmp_path, env=env, capture_output=True, text=True,
