@@ -156,8 +156,13 @@ NirGraph graph_from_python(const py::handle& v, const std::string& what) {
     g.nodes.push_back(std::move(n));
   }
   for (auto e : d["edges"]) {
-    auto pair = py::cast<std::vector<std::string>>(e);
-    if (pair.size() != 2) throw InvalidParameter(what + "['edges']: each edge is (source, target)");
+    std::vector<std::string> pair;
+    try {
+      pair = py::cast<std::vector<std::string>>(e);
+    } catch (const py::cast_error&) {
+    }
+    if (pair.size() != 2)
+      throw InvalidParameter(what + "['edges']: each edge is (source, target), two names");
     g.edges.push_back({pair[0], pair[1]});
   }
   if (d.contains("metadata")) g.metadata = arrays_from_python(d["metadata"], what + ": metadata");
@@ -171,8 +176,9 @@ sim::nir::InputSpikes input_spikes(const sim::nir::NirPlan& plan, const std::str
                                    const py::handle& value) {
   const std::string what = "inputs['" + name + "']";
   const std::int64_t size = sim::nir::elements(plan.input(name).shape);
-  auto pair = py::cast<py::tuple>(value);
-  if (pair.size() != 2) throw InvalidParameter(what + ": expected (times_ms, ids)");
+  if (!py::isinstance<py::sequence>(value) || py::isinstance<py::str>(value) || py::len(value) != 2)
+    throw InvalidParameter(what + ": expected (times_ms, ids)");
+  auto pair = py::reinterpret_borrow<py::sequence>(value);
   auto t = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(pair[0]);
   auto id = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(pair[1]);
   if (!t || !id) throw InvalidParameter(what + ": times and ids must be numeric arrays");

@@ -323,6 +323,8 @@ def test_bad_files_and_arguments_raise_the_engines_message(tmp_path):
         snn.load_nir(str(path), inputs={"input": ([0.15], [0])})
     with pytest.raises(ValueError, match="'lif'"):
         snn.load_nir(str(path), inputs={"lif": ([0.1], [0])})
+    with pytest.raises(ValueError, match=r"inputs\['input'\]: expected \(times_ms, ids\)"):
+        snn.load_nir(str(path), inputs={"input": [0.1]})
     with pytest.raises(ValueError, match="reset must be 'v_reset' or 'subtract'"):
         snn.load_nir(str(path), reset="zero")
     with pytest.raises(ValueError, match="threshold must be 'gt'"):
@@ -339,6 +341,8 @@ def test_bad_files_and_arguments_raise_the_engines_message(tmp_path):
     with pytest.raises(ValueError, match="unknown key 'param'"):
         snn.write_nir(str(tmp_path / "x.nir"), {"nodes": {"a": {"type": "Input", "param": {}}},
                                                 "edges": []})
+    with pytest.raises(ValueError, match="each edge is \\(source, target\\)"):
+        snn.write_nir(str(tmp_path / "x.nir"), {"nodes": {}, "edges": [("a", 1)]})
     with pytest.raises(ValueError, match="needs 'nodes' and 'edges'"):
         snn.write_nir(str(tmp_path / "x.nir"), {"nodes": {}})
     with pytest.raises(ValueError):  # the reader's checks run before writing
