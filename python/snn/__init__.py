@@ -4,7 +4,7 @@ The same C++ engine as the programs snn-sim and snn-train, from Python:
 
     import snn
     net = snn.brunel(order=250, seed=1)          # or snn.Network(), snn.load_network("net.json")
-    net.run(200.0)
+    net.run(200.0)                               # snn.load_nir("g.nir"), snn.load_sonata(cfg)
     times, ids = net.spikes("exc")               # NumPy arrays
 
     x, y = snn.read_mnist("/usr/share/datasets/fashion-mnist")
@@ -24,19 +24,23 @@ from ._snn import (  # noqa: F401
     brunel,
     fc,
     load_network,
+    load_nir,
+    load_sonata,
     neuron_models,
     read_checkpoint,
     read_idx,
     read_mnist,
+    read_nir,
     read_trace,
     resnet,
     set_threads,
     sparse,
     threads,
+    write_nir,
 )
 
 __all__ = [
-    "Model", "Network", "__version__", "brunel", "fc", "load_network", "neuron_models",
-    "read_checkpoint", "read_idx", "read_mnist", "read_trace", "resnet", "set_threads",
-    "sparse", "threads",
+    "Model", "Network", "__version__", "brunel", "fc", "load_network", "load_nir",
+    "load_sonata", "neuron_models", "read_checkpoint", "read_idx", "read_mnist", "read_nir",
+    "read_trace", "resnet", "set_threads", "sparse", "threads", "write_nir",
 ]

@@ -13,4 +13,5 @@ PYBIND11_MODULE(_snn, m) {
   snn::python::bind_sim(m);
   snn::python::bind_train(m);
   snn::python::bind_io(m);
+  snn::python::bind_nir(m);
 }

@@ -14,6 +14,7 @@
 #include "io/sonata_writer.h"
 #include "python/src/bindings.h"
 #include "python/src/interrupt.h"
+#include "python/src/py_network.h"
 #include "sim/builtin/networks.h"
 #include "sim/core/errors.h"
 #include "sim/core/threads.h"
@@ -21,6 +22,7 @@
 #include "sim/network_file.h"
 #include "sim/neurons/neuron_model.h"
 #include "sim/recording/recorder.h"
+#include "sim/sonata/circuit_network.h"
 
 namespace py = pybind11;
 
@@ -121,6 +123,7 @@ class PyNetwork {
 
   Network& net() { return *net_; }
   std::optional<double> t_stop;  ///< from a network file
+  NetworkInfo info;              ///< inputs and named outputs of a loaded graph (NIR)
 
   void add_population(const std::string& name, const std::string& model, std::int64_t size,
                       const py::object& v_init, const py::kwargs& kw) {
@@ -286,6 +289,18 @@ class PyNetwork {
     return py::make_tuple(t, to_numpy(v->node_ids), a);
   }
 
+  /// A named output: (times, ids) of a spiking one, (times, ids, v) of a V readout.
+  py::tuple output(const std::string& name) const {
+    auto it = info.outputs.find(name);
+    if (it == info.outputs.end()) {
+      std::string names;
+      for (const auto& [n, o] : info.outputs) names += (names.empty() ? "" : ", ") + n;
+      throw InvalidParameter("no output named '" + name +
+                             "' (outputs: " + (names.empty() ? "none" : names) + ")");
+    }
+    return it->second.spikes ? spikes(it->second.population) : voltages(it->second.population);
+  }
+
   /// Everything recorded so far as a SONATA file, written atomically.
   void write_sonata(const std::string& path) const {
     io::write_atomically(path, [&](const std::string& tmp) {
@@ -328,6 +343,15 @@ py::dict neuron_models() {
 }
 
 }  // namespace
+
+py::object new_network(double dt_ms, std::uint64_t seed, const std::string& mode,
+                       const std::function<void(Network&)>& fill, NetworkInfo info) {
+  auto n = std::make_unique<PyNetwork>(dt_ms, seed, mode);
+  fill(n->net());
+  n->t_stop = info.t_stop_ms;
+  n->info = std::move(info);
+  return py::cast(std::move(n));
+}
 
 void bind_sim(py::module_& m) {
   m.def("neuron_models", &neuron_models,
@@ -429,6 +453,22 @@ currents in pA, rates in Hz; weights in mV (delta synapses) or pA (lif_exp).
       .def_readonly("t_stop", &PyNetwork::t_stop,
                     "A network file's t_stop, ms (None when not given).")
       .def_property_readonly(
+          "inputs", [](PyNetwork& n) { return n.info.inputs; },
+          "Input populations of a loaded graph (a NIR graph's Input nodes), else [].")
+      .def_property_readonly(
+          "outputs",
+          [](PyNetwork& n) {
+            py::dict d;
+            for (const auto& [name, o] : n.info.outputs)
+              d[py::str(name)] = py::make_tuple(o.population, o.spikes ? "spikes" : "v");
+            return d;
+          },
+          "Named outputs of a loaded graph: {name: (population, 'spikes' or 'v')} (a NIR "
+          "graph's Output nodes), else {}.")
+      .def("output", &PyNetwork::output, py::arg("name"),
+           "A named output (see outputs): spikes(population) for 'spikes', "
+           "voltages(population) for 'v'.")
+      .def_property_readonly(
           "populations", [](PyNetwork& n) { return n.net().population_names(); },
           "Names of the neuron populations, in order.")
       .def(
@@ -457,6 +497,27 @@ currents in pA, rates in Hz; weights in mV (delta synapses) or pA (lif_exp).
       py::arg("mode") = "event",
       "A Network from a JSON network file (the format of snn-sim -network FILE); dt and seed "
       "override the file's. OSError if unreadable, ValueError naming file:line: field.");
+  m.def(
+      "load_sonata",
+      [](const std::string& config, std::optional<double> dt, std::optional<std::uint64_t> seed,
+         const std::string& mode) {
+        // As snn-sim -network CONFIG: the circuit read with the given dt (else the config's
+        // run.dt, else 0.1 ms), the network's dt the given one, else the config's.
+        NetworkDescription d = sonata::read_sonata_network(config, dt.value_or(0.1));
+        auto n = std::make_unique<PyNetwork>(dt ? *dt : d.dt_ms.value_or(0.1),
+                                             seed ? *seed : d.seed.value_or(1), mode);
+        d.apply(n->net());
+        n->t_stop = d.t_stop_ms;
+        return n;
+      },
+      py::arg("config"), py::kw_only(), py::arg("dt") = py::none(), py::arg("seed") = py::none(),
+      py::arg("mode") = "event",
+      "A Network from a SONATA circuit (circuit_config.json, or a simulation config with "
+      "'network'/'networks'), as snn-sim -network CONFIG: one population per node population "
+      "and node type ('<population>' or '<population>.<node_type_id>'), virtual nodes as spike "
+      "generators driven by the config's spike inputs, edges as list projections. dt (ms) "
+      "overrides run.dt, t_stop is run.tstop. OSError for a missing file, ValueError naming the "
+      "file and field for malformed content.");
   m.def(
       "brunel",
       [](std::int64_t order, double g, double eta, double j, double dt, std::uint64_t seed,
