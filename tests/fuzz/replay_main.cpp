@@ -25,6 +25,11 @@ int main(int argc, char** argv) {
   namespace fs = std::filesystem;
   int n = 0;
   for (int i = 1; i < argc; ++i) {
+    // A missing corpus (a clean clone without it) must fail, not replay nothing and pass.
+    if (!fs::exists(argv[i])) {
+      std::fprintf(stderr, "replay: %s does not exist\n", argv[i]);
+      return 1;
+    }
     if (fs::is_directory(argv[i])) {
       std::vector<fs::path> files;
       for (const auto& e : fs::directory_iterator(argv[i]))

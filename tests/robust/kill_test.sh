@@ -83,7 +83,10 @@ for attempt in 1 2 3 4 5; do
   rm -rf "$run"
   "$TRAIN" "${TRAIN_ARGS[@]}" -out-dir "$run" >"$WORK/term.log" 2>"$WORK/term.err" &
   pid=$!
-  sleep_ms "$(random_ms $((train_ms / 4)) $((train_ms * 3 / 4)))"
+  # After the first epoch's checkpoint (7 of 8 epochs still to go), a random moment within about
+  # one epoch: the signal lands mid-run however loaded the machine is.
+  while [ ! -e "$run/checkpoint_latest.h5" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.02; done
+  sleep_ms "$(random_ms 1 $((train_ms / 8 + 2)))"
   kill -TERM "$pid"
   wait "$pid"
   rc=$?
