@@ -19,7 +19,9 @@
 #include "sim/core/huge_pages.h"
 #include "sim/core/stop_request.h"
 #include "sim/core/threads.h"
+#include "sim/core/zeroed_buffer.h"
 #include "sim/events/delivery.h"
+#include "sim/events/spike_queue_buffers.h"
 #include "sim/network_view.h"
 #include "sim/neurons/neuron_group.h"
 #include "sim/neurons/update_phase.h"
@@ -100,11 +102,9 @@ struct Network::Impl {
   std::vector<double> fanout;  // mean synapses per spike of each population, all projections
   u64 static_work = 0;         // neuron visits per step regardless of input
 
-  DeviceVector<QueueEntry> ring;  ///< the spike queue's entries, [slots][n_total]
-  DeviceVector<QueueEntry> spill;        ///< [n_total]: see SpikeQueueView
-  DeviceVector<EventSums::Slot> sums;    ///< [lanes][EventSums::kCapacity]
-  DeviceVector<u8> dense_only;          ///< [pops][lanes]: lanes whose queue sums stay dense
-  DeviceVector<u32> touched, touched_count;
+  SpikeQueueBuffers queue;
+  DeviceVector<u32> scratch;  ///< [lanes][scratch_stride]: procedural rows (fixed out-degree)
+  u32 scratch_stride = 0;
   DeviceVector<PopView> pop_views;
   std::vector<PopView> pop_views_h;
   DeviceVector<u32> lane_lo;
@@ -112,8 +112,10 @@ struct Network::Impl {
   DeviceVector<u8> all_active;
   DeviceVector<u32> perm;
   DeviceVector<u64> perm_ptr;
-  DeviceVector<u32> carry[2], carry_count[2];
-  DeviceVector<u32> spikes, spike_count;
+  ZeroedBuffer<u32> carry[2];  // written per cell from the region's start: memory follows use
+  DeviceVector<u32> carry_count[2];
+  ZeroedBuffer<u32> spikes;
+  DeviceVector<u32> spike_count;
   DeviceVector<u64> spike_total, events;
   DeviceVector<u32> rec_ids, rec_count;
   DeviceVector<i32> rec_steps;
@@ -153,22 +155,24 @@ struct Network::Impl {
 
   NetView view() {
     NetView v;
-    v.q = SpikeQueueView{raw(ring), raw(spill), raw(touched), raw(touched_count),
-                         n_total,    slots - 1,  P,           L};
-    v.sums = raw(sums);
+    v.q = queue.view();
+    v.sums = queue.sums();
+    v.order = queue.order();
+    v.scratch = raw(scratch);
+    v.scratch_stride = scratch_stride;
     v.pops = raw(pop_views);
     v.n_pops = P;
     v.lanes = L;
     v.lane_lo = raw(lane_lo);
     v.all_active = raw(all_active);
-    v.dense_only = raw(dense_only);
+    v.dense_only = queue.dense_only();
     v.perm = raw(perm);
     v.perm_ptr = raw(perm_ptr);
     for (int k = 0; k < 2; ++k) {
-      v.carry[k] = raw(carry[k]);
+      v.carry[k] = carry[k].data();
       v.carry_count[k] = raw(carry_count[k]);
     }
-    v.spikes = raw(spikes);
+    v.spikes = spikes.data();
     v.spike_count = raw(spike_count);
     v.spike_total = raw(spike_total);
     v.rec_ids = raw(rec_ids);
@@ -436,41 +440,33 @@ void Network::build() {
     if (s->dense()) m.static_work += s->view().count;
 
   // The queue: a block's spikes land up to block - 1 + max_delay steps ahead. Always-active
-  // neurons never enter touched lists.
+  // neurons never enter touched lists; lanes with always-active neurons keep dense sums (inputs
+  // such as dense Poisson drive are added in place); the others start every slot with an event
+  // list.
   m.slots = static_cast<int>(next_pow2(static_cast<u32>(max_delay + m.block)));
   {
-    std::vector<QueueEntry> entries(m.n_total, QueueEntry{0.0f, -1});
-    for (int p = 0; p < m.P; ++p)
-      for (u32 j = 0; j < m.pops[p].size; ++j)
-        if (all_active_h[p * m.L + lane_of(p, j)] || perm_flag[p][j])
-          entries[m.offsets[p] + j].stamp = kAlwaysActive;
-    resize_on_huge_pages(m.ring, static_cast<std::size_t>(m.slots) * m.n_total);
-    for (int s = 0; s < m.slots; ++s)
-      thrust::copy(entries.begin(), entries.end(), m.ring.begin() + static_cast<u64>(s) * m.n_total);
-  }
-  resize_on_huge_pages(m.touched, static_cast<std::size_t>(m.slots) * m.n_total);
-  // Lanes with always-active neurons keep dense sums (inputs such as dense Poisson drive are added
-  // in place); the others start every slot with an event list.
-  {
+    std::vector<u32> always, cell_size(static_cast<std::size_t>(m.P) * m.L);
     std::vector<u8> dense_h(static_cast<std::size_t>(m.P) * m.L, 0);
-    std::vector<u32> counts(static_cast<std::size_t>(m.slots) * m.P * m.L, 0);
-    for (int c = 0; c < m.P * m.L; ++c) {
-      dense_h[c] = all_active_h[c] || perm_ptr_h[c + 1] > perm_ptr_h[c];
-      for (int s = 0; s < m.slots; ++s)
-        counts[static_cast<std::size_t>(s) * m.P * m.L + c] = dense_h[c] ? kDenseSlot : 0;
-    }
-    m.dense_only = to_device(dense_h);
-    m.touched_count = to_device(counts);
-    m.sums.assign(static_cast<std::size_t>(m.L) * EventSums::kCapacity,
-                  EventSums::Slot{EventSums::kEmpty, 0.0f});
-    resize_on_huge_pages(m.spill, m.n_total);
+    for (int p = 0; p < m.P; ++p)
+      for (int l = 0; l < m.L; ++l) {
+        const int c = p * m.L + l;
+        cell_size[c] = m.lane_size(p, l);
+        dense_h[c] = all_active_h[c] || perm_ptr_h[c + 1] > perm_ptr_h[c];
+        const u32 lo = m.lane_lo_h[p * (m.L + 1) + l], hi = m.lane_lo_h[p * (m.L + 1) + l + 1];
+        for (u32 j = lo; j < hi; ++j)
+          if (all_active_h[c] || perm_flag[p][j]) always.push_back(m.offsets[p] + j);
+      }
+    m.queue.build(m.slots, m.n_total, m.P, m.L, cell_size, dense_h, always);
   }
+  for (auto& q : m.projections) m.scratch_stride = std::max(m.scratch_stride, q->scratch_size());
+  m.scratch_stride = (m.scratch_stride + 31) / 32 * 32;  // whole cache lines: no false sharing
+  m.scratch.resize(static_cast<std::size_t>(m.L) * m.scratch_stride);
   m.all_active = to_device(all_active_h);
   m.perm = to_device(perm_h);
   m.perm_ptr = to_device(perm_ptr_h);
   m.lane_lo = to_device(m.lane_lo_h);
   for (int k = 0; k < 2; ++k) {
-    m.carry[k].resize(m.n_total);
+    m.carry[k].reset(m.n_total);
     m.carry_count[k].assign(static_cast<std::size_t>(m.P) * m.L, 0);
   }
   {
@@ -489,11 +485,12 @@ void Network::build() {
           }
       }
     if (any) {
-      m.carry[(m.t + 1) & 1] = to_device(carry_h);
+      DeviceVector<u32> d = to_device(carry_h);
+      thrust::copy(d.begin(), d.end(), thrust::device_pointer_cast(m.carry[(m.t + 1) & 1].data()));
       m.carry_count[(m.t + 1) & 1] = to_device(count_h);
     }
   }
-  m.spikes.resize(static_cast<std::size_t>(m.block) * m.n_total);
+  m.spikes.reset(static_cast<std::size_t>(m.block) * m.n_total);
   m.spike_count.assign(static_cast<std::size_t>(m.block) * m.P * m.L, 0);
   m.spike_total.assign(static_cast<std::size_t>(m.P) * m.L, 0);
   m.events.assign(m.L, 0);
@@ -732,7 +729,7 @@ RunStats Network::run(double duration_ms, Recorder* recorder,
     // Phase 1: sources and neuron updates for the block's steps.
     u64 work = m.static_work * steps;
     if constexpr (!device_is_cuda()) {
-      const u32* tc = host_ptr(m.touched_count);
+      const u32* tc = host_ptr(m.queue.counts());
       for (int b = 0; b < steps; ++b) {
         const u32* slot = tc + static_cast<u64>((t_first + b) & (m.slots - 1)) * cells;
         for (int c = 0; c < cells; ++c) work += slot[c] & ~kDenseSlot;
@@ -900,13 +897,26 @@ std::vector<std::uint32_t> Network::projection_targets(int i) const {
   return impl_->projections.at(i)->targets_host();
 }
 
-std::size_t Network::bytes() const {
+MemoryUse Network::memory() const {
   const Impl& m = *impl_;
-  std::size_t b = 0;
-  for (auto& q : m.projections) b += q->bytes();
-  b += m.ring.size() * sizeof(QueueEntry) + m.touched.size() * 4 + 2 * m.carry[0].size() * 4 +
-       m.spikes.size() * 4 + m.rec_ids.size() * 8 + m.vrows.size() * 4;
-  return b;
+  MemoryUse u;
+  for (auto& q : m.projections) {
+    (q->procedural() ? u.procedural_synapses : u.stored_synapses) += q->synapses();
+    u.stored_bytes += q->bytes();
+  }
+  u.procedural_bytes = m.scratch.size() * 4;
+  const QueueBytes qb = m.queue.bytes();
+  u.queue_event_bytes = qb.events;
+  u.zeroed_reserved = qb.dense_reserved + 2 * m.carry[0].size() * 4 + m.spikes.size() * 4;
+  u.queue_other_bytes = qb.other;
+  u.buffer_bytes = m.rec_ids.size() * 8 + m.vrows.size() * 4;
+  return u;
+}
+
+std::size_t Network::bytes() const {
+  const MemoryUse u = memory();
+  return u.stored_bytes + u.procedural_bytes + u.queue_event_bytes + u.zeroed_reserved +
+         u.queue_other_bytes + u.buffer_bytes;
 }
 
 }  // namespace snn::sim

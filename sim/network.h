@@ -66,6 +66,26 @@ struct RunStats {
   double sim_s = 0;              ///< wall time of the step loop
 };
 
+/// Memory the built network holds, bytes (device memory; on the CPU, host memory). Neuron
+/// state (the models' arrays) is not counted.
+struct MemoryUse {
+  std::uint64_t stored_synapses = 0;      ///< synapses of stored projections
+  std::uint64_t procedural_synapses = 0;  ///< of procedural ones (expected number for Bernoulli)
+  std::uint64_t stored_bytes = 0;      ///< their CSR: row pointers, targets, weights/delays per synapse
+  std::uint64_t procedural_bytes = 0;  ///< procedural rows being drawn (a row per worker)
+  std::uint64_t queue_event_bytes = 0;     ///< event regions: slots × Σ min(lane, kMaxEvents)
+  /// Zeroed storage (zeroed_buffer.h): the queue's dense ring and touched lists, the spike lists
+  /// and carried neurons; reserved, on the CPU memory only where written.
+  std::uint64_t zeroed_reserved = 0;
+  std::uint64_t queue_other_bytes = 0;     ///< count words, per-lane sum tables
+  std::uint64_t buffer_bytes = 0;          ///< recording buffers
+  /// What scales with neurons: the queue's event regions and other words, and the buffers (the
+  /// zeroed storage, reserved, is left out: on the CPU it is memory only where written).
+  double neurons_bytes() const {
+    return static_cast<double>(queue_event_bytes + queue_other_bytes + buffer_bytes);
+  }
+};
+
 class Network {
  public:
   explicit Network(const SimConfig& config);
@@ -115,8 +135,10 @@ class Network {
   std::vector<float> projection_weights(int i) const;
   /// Replaces the weights of plastic projection i (builds the network first).
   void set_projection_weights(int i, const std::vector<float>& weights);
-  /// Device bytes held by synapses and buffers.
+  /// Device bytes held by synapses and buffers (the sum of memory()).
   std::size_t bytes() const;
+  /// What they are spent on (after build()).
+  MemoryUse memory() const;
 
  private:
   struct Impl;

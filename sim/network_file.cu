@@ -409,7 +409,7 @@ NetworkDescription parse_network_json(const std::string& text, const std::string
       const std::string path = Reader::item("projections", i);
       const json& e = r.object(projs[i], path);
       r.only(e, path, {"source", "target", "rule", "indegree", "outdegree", "p", "pairs", "weight",
-                       "delay", "allow_autapses", "allow_multapses", "synapse"});
+                       "delay", "allow_autapses", "allow_multapses", "synapse", "procedural"});
       ProjectionSpec s;
       s.source = r.string(r.need(e, path, "source"), Reader::field(path, "source"));
       s.target = r.string(r.need(e, path, "target"), Reader::field(path, "target"));
@@ -460,6 +460,20 @@ NetworkDescription parse_network_json(const std::string& text, const std::string
       if (e.contains("delay")) s.delay_ms = r.distribution(e["delay"], Reader::field(path, "delay"), false);
       else if (c.delays_ms.empty()) r.format_error(path, "missing field 'delay'");
       if (e.contains("synapse")) s.synapse = read_synapse(r, e["synapse"], Reader::field(path, "synapse"));
+      if (e.contains("procedural")) {
+        const std::string pp = Reader::field(path, "procedural");
+        s.procedural = r.boolean(e["procedural"], pp);
+        if (s.procedural && rule == "list")
+          r.value_error(pp, "projection " + s.source + " -> " + s.target +
+                                ": a list of pairs (with its per-synapse weights and delays) "
+                                "cannot be procedural; use a random rule (fixed_probability, "
+                                "fixed_indegree, fixed_outdegree, all_to_all) with a "
+                                "projection-wide or random weight and delay, or drop "
+                                "\"procedural\"");
+        if (s.procedural && rule == "one_to_one")
+          r.value_error(pp, "projection " + s.source + " -> " + s.target +
+                                ": one_to_one is not a random rule and cannot be procedural");
+      }
       d.projections.push_back(std::move(s));
       d.where_projections.push_back(r.where(e.contains("delay") ? Reader::field(path, "delay") : path));
     }

@@ -30,6 +30,7 @@ struct PopView {
 struct NetView {
   SpikeQueueView q;
   EventSums::Slot* sums;  ///< [lanes][EventSums::kCapacity]: per-lane tables, empty between uses
+  u32* order;             ///< [lanes][kMaxEvents]: the table slots of a step's targets
   const PopView* pops;
   int n_pops, lanes;
   const u32* lane_lo;    ///< [pops][lanes + 1]: lane l owns [lane_lo[l], lane_lo[l+1])
@@ -50,6 +51,8 @@ struct NetView {
   int n_poisson;
   const ProjectionView* proj;
   int n_proj;
+  u32* scratch;        ///< [lanes][scratch_stride]: procedural rows being drawn (fixed out-degree)
+  u32 scratch_stride;
   const u32* gen_ids;    ///< generator spikes (node ids), sorted by step then node
   const u64* gen_slice;  ///< [block step][pops][2]: slice of gen_ids per generator population
   u64* events;           ///< [lanes]: synaptic events delivered

@@ -93,6 +93,13 @@ std::string summary_json(const SimSummary& s) {
     << "  \"sim_s\": " << s.sim_s << ",\n"
     << "  \"events_per_s\": " << s.events_per_s << ",\n"
     << "  \"peak_rss_mb\": " << s.peak_rss_mb << ",\n"
+    << "  \"stored_synapses\": " << s.stored_synapses << ",\n"
+    << "  \"procedural_synapses\": " << s.procedural_synapses << ",\n"
+    << "  \"bytes_per_stored_synapse\": " << s.bytes_per_stored_synapse << ",\n"
+    << "  \"bytes_per_procedural_synapse\": " << s.bytes_per_procedural_synapse << ",\n"
+    << "  \"bytes_per_neuron\": " << s.bytes_per_neuron << ",\n"
+    << "  \"queue_event_bytes\": " << s.queue_event_bytes << ",\n"
+    << "  \"zeroed_reserved_bytes\": " << s.zeroed_reserved_bytes << ",\n"
     << "  \"t_ms\": " << s.t_ms << ",\n"
     << "  \"dt_ms\": " << s.dt_ms << ",\n"
     << "  \"seed\": " << s.seed << ",\n"
@@ -150,6 +157,7 @@ SimSummary run_sim(const SimArgs& a, std::ostream& out) {
     p.g = a.g;
     p.eta = a.eta;
     if (a.j) p.j = *a.j;
+    p.procedural = a.procedural;
     add_brunel(net, p);
     s.network = "brunel (order " + std::to_string(a.order) + ")";
   } else if (a.network == "sparse") {
@@ -159,9 +167,13 @@ SimSummary run_sim(const SimArgs& a, std::ostream& out) {
     p.rate_hz = a.rate;
     p.outdegree = a.outdegree;
     if (a.j) p.j = *a.j;
+    p.procedural = a.procedural;
     add_sparse(net, p);
     s.network = "sparse (n " + std::to_string(a.n) + ", k " + std::to_string(a.k) + ")";
   } else {
+    if (a.procedural)
+      throw InvalidParameter("-procedural applies to the built-in networks; in a network file "
+                             "mark projections \"procedural\": true");
     file.apply(net);
     s.network = a.network;
   }
@@ -201,6 +213,20 @@ SimSummary run_sim(const SimArgs& a, std::ostream& out) {
   s.sim_s = st.sim_s;
   s.events_per_s = st.sim_s > 0 ? st.syn_events / st.sim_s : 0.0;
   s.peak_rss_mb = peak_rss_mb();
+  {
+    const MemoryUse mu = net.memory();
+    s.stored_synapses = mu.stored_synapses;
+    s.procedural_synapses = mu.procedural_synapses;
+    s.bytes_per_stored_synapse =
+        mu.stored_synapses ? static_cast<double>(mu.stored_bytes) / mu.stored_synapses : 0.0;
+    s.bytes_per_procedural_synapse =
+        mu.procedural_synapses ? static_cast<double>(mu.procedural_bytes) / mu.procedural_synapses
+                               : 0.0;
+    const double all = mu.neurons_bytes();
+    s.bytes_per_neuron = s.neurons ? all / s.neurons : 0.0;
+    s.queue_event_bytes = static_cast<double>(mu.queue_event_bytes);
+    s.zeroed_reserved_bytes = static_cast<double>(mu.zeroed_reserved);
+  }
   s.t_ms = t_done_ms;
   s.dt_ms = config.dt_ms;
   s.seed = config.seed;
@@ -219,7 +245,11 @@ SimSummary run_sim(const SimArgs& a, std::ostream& out) {
       << "build        " << fixed(s.build_s, 3) << " s\n"
       << "simulation   " << fixed(s.sim_s, 3) << " s\n"
       << "events/s     " << sci(s.events_per_s) << "\n"
-      << "peak memory  " << fixed(s.peak_rss_mb, 1) << " MB\n";
+      << "peak memory  " << fixed(s.peak_rss_mb, 1) << " MB\n"
+      << "memory use   " << fixed(s.bytes_per_stored_synapse, 2) << " B per stored synapse ("
+      << s.stored_synapses << "), " << fixed(s.bytes_per_procedural_synapse, 6)
+      << " B per procedural synapse (" << s.procedural_synapses << "), "
+      << fixed(s.bytes_per_neuron, 1) << " B per neuron (queue and buffers)\n";
   if (!a.out.empty()) out << "output       " << a.out << "\n";
   if (!a.summary.empty()) {
     const std::string text = summary_json(s);

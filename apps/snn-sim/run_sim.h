@@ -17,6 +17,12 @@ struct SimSummary {
   std::uint64_t seed = 0;
   int threads = 0;
   std::string device, mode;
+  // Memory (Network::memory()): per stored and per procedural synapse (their own storage: CSR,
+  // or the rows being drawn), and per neuron (queue and buffers; the neuron models' state is not
+  // counted; the dense ring is counted as reserved, on the CPU only its written pages are memory).
+  std::uint64_t stored_synapses = 0, procedural_synapses = 0;
+  double bytes_per_stored_synapse = 0, bytes_per_procedural_synapse = 0, bytes_per_neuron = 0;
+  double queue_event_bytes = 0, zeroed_reserved_bytes = 0;
 };
 
 /// Runs the simulation the arguments describe, printing the summary table to `out`. Throws
@@ -24,7 +30,7 @@ struct SimSummary {
 SimSummary run_sim(const SimArgs& args, std::ostream& out);
 
 /// The summary as a JSON object (keys neurons, synapses, spikes, rate_hz, syn_events, build_s,
-/// sim_s, and more).
+/// sim_s, memory per synapse and per neuron, and more).
 std::string summary_json(const SimSummary& s);
 
 /// Peak resident memory of this process so far, MB.

@@ -77,7 +77,10 @@ SimArgs parse_sim_args(int argc, const char* const argv[]) {
       "sparse: neurons driven by a Poisson source")(
       "rate", po::value<double>(&a.rate)->default_value(10.0, "10"), "sparse: input rate, Hz")(
       "outdegree", po::value<std::int64_t>(&a.outdegree)->default_value(100),
-      "sparse: synapses per neuron")("j", po::value<double>(&j),
+      "sparse: synapses per neuron")(
+      "procedural", po::bool_switch(&a.procedural),
+      "brunel, sparse: procedural projections: no synapse stored, rows drawn again at each "
+      "spike (brunel: each pair with p = C/N instead of a fixed in-degree)")("j", po::value<double>(&j),
                                      "weight J, mV (brunel 0.1, sparse 0.2)")(
       "t", po::value<double>(&t), "biological time, ms (default 1000 or the file's t_stop)")(
       "dt", po::value<double>(&dt), "time step, ms (default 0.1 or the file's dt)")(

@@ -26,6 +26,7 @@ struct SimArgs {
   std::int64_t outdegree = 100;    ///< sparse
   std::optional<double> j;         ///< mV; brunel 0.1, sparse 0.2
   double g = 5.0, eta = 2.0;       ///< brunel
+  bool procedural = false;         ///< brunel, sparse: procedural projections (nothing stored)
   std::optional<double> t_ms, dt_ms;
   std::optional<std::uint64_t> seed;
   int threads = 0;                    ///< 0: OpenMP's default

@@ -45,6 +45,7 @@ void add_brunel(Network& net, const BrunelParams& p) {
       s.connectivity = Connectivity::fixed_indegree(k);
       s.weight = Distribution::constant(w);
       s.delay_ms = Distribution::constant(p.delay_ms);
+      s.procedural = p.procedural;
       net.connect(s);
     }
     PoissonSpec drive;
@@ -77,6 +78,7 @@ void add_sparse(Network& net, const SparseParams& p) {
   r.connectivity = Connectivity::fixed_outdegree(p.outdegree);
   r.weight = Distribution::constant(p.j);
   r.delay_ms = Distribution::constant(p.delay_ms);
+  r.procedural = p.procedural;
   net.connect(r);
 }
 

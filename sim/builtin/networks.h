@@ -19,6 +19,10 @@ struct BrunelParams {
   double j = 0.1;         ///< excitatory weight, mV
   double delay_ms = 1.5;  ///< synaptic delay, ms
   double tau_m = 20.0, v_th = 20.0, v_reset = 10.0, t_ref = 2.0;  ///< ms, mV, mV, ms
+  /// Procedural projections (projection.h): nothing stored per synapse; each pair connected with
+  /// probability C / N of its source population (fixed in-degree cannot be regenerated per source),
+  /// so in-degrees are Binomial with mean CE and CI.
+  bool procedural = false;
 };
 void add_brunel(Network& net, const BrunelParams& p);
 
@@ -34,6 +38,8 @@ struct SparseParams {
   double j = 0.2;              ///< mV
   double input_weight = 25.0;  ///< mV
   double delay_ms = 1.5;
+  /// A procedural projection (projection.h): the same synapses as stored, none stored.
+  bool procedural = false;
 };
 void add_sparse(Network& net, const SparseParams& p);
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "sim/core/prefetch.h"
+#include "sim/events/procedural_delivery.h"
 #include "sim/network_view.h"
 
 namespace snn::sim::engine {
@@ -40,6 +41,7 @@ SNN_HD u64 deliver(const NetView& v, const ProjectionView& pv, const T* tg, cons
   const int at = t + pv.delay;
   const u64 base = v.q.slot_base(at);
   QueueEntry* in = v.q.entry + base + offset;
+  QueueEntry* ev = v.q.events_of(at, tp, lane);
   u32* count = v.q.count_of(at, tp, lane);
   u32 c = *count;
   u64 events = 0;
@@ -64,7 +66,7 @@ SNN_HD u64 deliver(const NetView& v, const ProjectionView& pv, const T* tg, cons
       } else {
         // Dense sums are scattered over the slot: prefetch them; event lists are appended to.
         if ((c & kDenseSlot) && m + kPrefetchAhead < e) prefetch(in + tg[m + kPrefetchAhead]);
-        v.q.add_at(base, offset, tlo, thi - tlo, c, at, j, w);
+        v.q.add_at(base, ev, offset, tlo, thi - tlo, c, at, j, w);
       }
     }
   }
@@ -138,6 +140,7 @@ struct DeliverBlock {
     const int lane = static_cast<int>(lane_u);
     u32 budget = kPrefetchBlock;
     for_each_run(lane, [&](int, const ProjectionView& pv, const u32* src, u32 n) {
+      if (pv.proc.kind) return;  // no rows to load: they are drawn
       if (pv.t16)
         prefetch_rows(pv, pv.t16, src, n, budget);
       else
@@ -146,6 +149,12 @@ struct DeliverBlock {
     u64 events = 0;
     for_each_run(lane, [&](int b, const ProjectionView& pv, const u32* src, u32 n) {
       const int t = t0 + 1 + b;
+      if (pv.proc.kind) {
+        events += v.all_active[v.cell(pv.target_pop, lane)]
+                      ? deliver_procedural<false>(v, pv, src, n, t, lane)
+                      : deliver_procedural<true>(v, pv, src, n, t, lane);
+        return;
+      }
       events += pv.t16 ? deliver_any(v, pv, pv.t16, src, n, t, lane)
                        : deliver_any(v, pv, pv.t32, src, n, t, lane);
     });

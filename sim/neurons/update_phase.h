@@ -105,8 +105,9 @@ struct UpdateCell {
         step_listed(k, DenseInput{in, list, t}, *count & ~kDenseSlot, spk, ns, nout);
       } else {
         const EventSums sums = EventSums::at(v.sums + lane * EventSums::kCapacity);
-        const u32 nl = sums.sum(in + lo, *count, list);
-        step_listed(k, EventInput{sums, list}, nl, spk, ns, nout);
+        u32* order = v.order + static_cast<u64>(lane) * kMaxEvents;
+        const u32 nl = sums.sum(v.q.events_of(t, p, lane), *count, order);
+        step_listed(k, EventInput{sums, order}, nl, spk, ns, nout);
       }
       *count = v.dense_only[c] ? kDenseSlot : 0u;
       v.carry_count[1 - parity][c] = nout;
@@ -143,13 +144,12 @@ struct PrefetchBlockEvents {
   SNN_HD void operator()(const K& k) const {
     const int c = v.cell(p, lane);
     if (v.dense_only[c]) return;  // all-active lanes are dense-only too
-    const u32 offset = v.pops[p].offset + v.lo(p, lane);
     u32 budget = kPrefetchBlock;
     for (int b = 0; b < steps && budget > 0; ++b) {
       const int t = t0 + 1 + b;
       const u32 n = *v.q.count_of(t, p, lane);
       if (n & kDenseSlot) continue;
-      const QueueEntry* events = v.q.entry + v.q.slot_base(t) + offset;
+      const QueueEntry* events = v.q.events_of(t, p, lane);
       for (u32 i = 0; i < n && budget > 0; ++i, --budget)
         k.prefetch(static_cast<u32>(events[i].stamp));
     }

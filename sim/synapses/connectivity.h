@@ -63,6 +63,9 @@ struct ProjectionSpec {
   Distribution weight = Distribution::constant(0.0);    ///< mV (delta synapses) or pA (current)
   Distribution delay_ms = Distribution::constant(1.0);  ///< ms, multiples of dt, >= dt
   SynapseSpec synapse;  ///< static (default), stdp_synapse or tsodyks2_synapse
+  /// Nothing stored per synapse: a spike's targets, weights and delays are regenerated from the
+  /// seed (random rules with a projection-wide or random weight and delay; see random_rows.h).
+  bool procedural = false;
 };
 
 const char* rule_name(Rule r);

@@ -40,83 +40,55 @@ using u32 = std::uint32_t;
 using u64 = std::uint64_t;
 using Count = thrust::counting_iterator<u32>;
 
-// Counter purposes (the fourth counter word), so no two kinds of draws share numbers.
-constexpr u32 kPick = 0, kWalk = 1, kWeight = 2, kDelay = 3;
-
-/// `k` partners of neuron `self` drawn uniformly from n (excluding self when skip_self),
-/// written to seg, sorted when `sorted` (rows of targets); with `unique`, repeated partners are
-/// redrawn until all differ.
-struct DrawPartners {
-  CounterRng rng;
-  u32 n, k;
-  bool skip_self, unique, sorted;
+/// Fixed in/out-degree: each owner's k partners into out[owner * k ..).
+struct DegreeRows {
+  rows::DegreeRow row;
   u32* out;
-
-  SNN_HD u32 pick(Random4 r, int half, u32 self) const {
-    u32 m = skip_self ? n - 1 : n;
-    u32 s = half ? uniform_index(r.w[2], r.w[3], m) : uniform_index(r.w[0], r.w[1], m);
-    return (skip_self && s >= self) ? s + 1 : s;
-  }
-  SNN_HD void operator()(u32 self) const {
-    u32* seg = out + static_cast<u64>(self) * k;
-    for (u32 q = 0; q < k; q += 2) {
-      Random4 r = rng.draw(self, q >> 1, 0, kPick);
-      seg[q] = pick(r, 0, self);
-      if (q + 1 < k) seg[q + 1] = pick(r, 1, self);
-    }
-    if (!unique) {
-      if (sorted) sort_in_place(seg, k);
-      return;
-    }
-    for (u32 attempt = 1;; ++attempt) {
-      sort_in_place(seg, k);
-      bool repeated = false;
-      for (u32 q = 1; q < k; ++q) {
-        if (seg[q] != seg[q - 1]) continue;
-        repeated = true;
-        seg[q] = pick(rng.draw(self, q, attempt, kPick), 0, self);
-      }
-      if (!repeated) return;
-    }
-  }
+  SNN_HD void operator()(u32 self) const { row.draw(self, out + static_cast<u64>(self) * row.k); }
 };
 
-/// Fixed probability: a walk over the targets with geometric gaps (exact Bernoulli trials).
-struct BernoulliRow {
-  CounterRng rng;
-  u32 n_target;
-  double p;
-  bool skip_self;
+/// Fixed probability: counts the rows (row_ptr null), then writes them.
+struct WalkRows {
+  rows::BernoulliRow row;
   const u64* row_ptr;  // null on the counting pass
   u32* targets;
   u64* counts;
-
   SNN_HD void operator()(u32 s) const {
     u64 c = 0;
     u32* out = row_ptr ? targets + row_ptr[s] : nullptr;
-    if (p >= 1.0) {
-      for (u32 j = 0; j < n_target; ++j)
-        if (!(skip_self && j == s)) {
-          if (out) out[c] = j;
-          ++c;
-        }
-    } else if (p > 0.0) {
-      const double log_q = ::log1p(-p);
-      long long j = -1;
-      for (u32 i = 0;; ++i) {
-        Random4 r = rng.draw(s, i >> 1, 0, kWalk);
-        double u = 1.0 - ((i & 1) ? uniform01_double(r.w[2], r.w[3])
-                                  : uniform01_double(r.w[0], r.w[1]));
-        double gap = ::floor(::log(u) / log_q);
-        if (!(gap < static_cast<double>(n_target))) break;
-        j += 1 + static_cast<long long>(gap);
-        if (j >= static_cast<long long>(n_target)) break;
-        if (skip_self && j == s) continue;
-        if (out) out[c] = static_cast<u32>(j);
-        ++c;
-      }
-    }
+    row.for_each_target(s, 0, row.n_target, [&](u32 j) {
+      if (out) out[c] = j;
+      ++c;
+    });
     if (!row_ptr) counts[s] = c;
+  }
+};
+
+/// Weights and delays per synapse of source s's row, keyed as random_rows.h says: by (s, target)
+/// (kByTarget), (s, position) (kByPosition), or (target, pick) from the pre-sort index (kByPick).
+enum KeyMode { kByTarget, kByPosition, kByPick };
+struct RowValues {
+  CounterRng rng;
+  rows::ValueDraw w;
+  rows::DelayDraw d;
+  const u64* row_ptr;
+  const u32* targets;
+  const u64* orig;  // kByPick: owner * k + pick of each synapse
+  u32 k;
+  int mode;
+  float* w_out;           // null: no weight per synapse
+  std::uint16_t* d_out;   // null: no delay per synapse
+  SNN_HD void operator()(u32 s) const {
+    for (u64 m = row_ptr[s]; m < row_ptr[s + 1]; ++m) {
+      u32 ka = s, kb = static_cast<u32>(m - row_ptr[s]);
+      if (mode == kByTarget) kb = targets[m];
+      if (mode == kByPick) {
+        ka = static_cast<u32>(orig[m] / k);
+        kb = static_cast<u32>(orig[m] % k);
+      }
+      if (w_out) w_out[m] = w.weight(rng, ka, kb);
+      if (d_out) d_out[m] = d.steps(rng, ka, kb);
+    }
   }
 };
 
@@ -144,30 +116,10 @@ struct Narrow16 {
   SNN_HD std::uint16_t operator()(u32 x) const { return static_cast<std::uint16_t>(x); }
 };
 
-struct DrawWeight {
-  CounterRng rng;
-  Distribution d;
-  float* out;
-  SNN_HD void operator()(u64 q) const {
-    Random4 r = rng.draw(static_cast<u32>(q), static_cast<u32>(q >> 32), 0, kWeight);
-    double v = d.kind == Distribution::Uniform ? d.a + (d.b - d.a) * uniform01_double(r.w[0], r.w[1])
-                                               : d.a + d.b * standard_normal(r);
-    out[q] = static_cast<float>(v);
-  }
-};
-struct DrawDelay {
-  CounterRng rng;
-  u32 lo, span;
-  std::uint16_t* out;
-  SNN_HD void operator()(u64 q) const {
-    Random4 r = rng.draw(static_cast<u32>(q), static_cast<u32>(q >> 32), 0, kDelay);
-    out[q] = static_cast<std::uint16_t>(lo + uniform_index(r.w[0], r.w[1], span));
-  }
-};
-
 /// Sorts (source, target) pairs generated in target order into rows by source, keeping each
 /// row's targets in order (stable), and returns the row pointers.
-DeviceVector<u64> rows_from_pairs(DeviceVector<u32>& src, DeviceVector<u32>& tgt, u32 n_source) {
+template <class V>
+DeviceVector<u64> rows_from_pairs(DeviceVector<u32>& src, DeviceVector<V>& tgt, u32 n_source) {
   thrust::stable_sort_by_key(exec(), src.begin(), src.end(), tgt.begin());
   DeviceVector<u64> row_ptr(static_cast<std::size_t>(n_source) + 1);
   thrust::lower_bound(exec(), src.begin(), src.end(), Count(0), Count(n_source + 1),
@@ -187,6 +139,36 @@ int delay_steps(double ms, double dt_ms, const std::string& what) {
   return static_cast<int>(k);
 }
 
+/// The weight and delay of a projection as drawn per synapse (or constant), checked.
+struct Values {
+  rows::ValueDraw w;
+  rows::DelayDraw d;
+  bool per_weight, per_delay;
+  int min_delay, max_delay;
+};
+Values values_of(const ProjectionSpec& spec, double dt_ms, const std::string& what) {
+  Values v{};
+  const Distribution& w = spec.weight;
+  require(w.kind != Distribution::Normal || w.b >= 0,
+          what + ": weight standard deviation must be >= 0, got " + num(w.b));
+  v.w = rows::ValueDraw{static_cast<int>(w.kind), w.a, w.b};
+  v.per_weight = w.kind != Distribution::Constant;
+  const Distribution& d = spec.delay_ms;
+  if (d.kind == Distribution::Constant) {
+    v.min_delay = v.max_delay = delay_steps(d.a, dt_ms, what);
+  } else {
+    require(d.kind == Distribution::Uniform, what + ": a delay is constant or uniform, not normal");
+    v.min_delay = delay_steps(d.a, dt_ms, what);
+    v.max_delay = delay_steps(d.b, dt_ms, what);
+    require(v.min_delay <= v.max_delay,
+            what + ": delay range [" + num(d.a) + ", " + num(d.b) + "] ms is empty");
+  }
+  v.per_delay = v.max_delay > v.min_delay || d.kind == Distribution::Uniform;
+  v.d = rows::DelayDraw{static_cast<u32>(v.min_delay),
+                        v.per_delay ? static_cast<u32>(v.max_delay - v.min_delay + 1) : 0u};
+  return v;
+}
+
 }  // namespace
 
 Projection::Projection(const ProjectionSpec& spec, u32 n_source, u32 n_target,
@@ -198,28 +180,50 @@ Projection::Projection(const ProjectionSpec& spec, u32 n_source, u32 n_target,
   const bool skip_self = same_population && !c.allow_autapses;
   const u32 partners_src = skip_self ? n_source - (n_source > 0) : n_source;
   const u32 partners_tgt = skip_self ? n_target - (n_target > 0) : n_target;
+  if (c.rule == Rule::FixedInDegree || c.rule == Rule::FixedOutDegree) {
+    const bool in = c.rule == Rule::FixedInDegree;
+    const u32 pool = in ? partners_src : partners_tgt;
+    require(c.degree >= 0, what + ": degree must be >= 0, got " + std::to_string(c.degree));
+    require(c.degree == 0 || pool > 0, what + ": no neurons to connect to");
+    require(c.allow_multapses || static_cast<u64>(c.degree) <= pool,
+            what + ": degree " + std::to_string(c.degree) + " exceeds the " +
+                std::to_string(pool) + " distinct partners (multapses not allowed)");
+  }
+  if (c.rule == Rule::FixedProbability)
+    require(c.probability >= 0 && c.probability <= 1,
+            what + ": probability must be in [0, 1], got " + num(c.probability));
+  if (spec.procedural) {
+    build_procedural(spec, skip_self, dt_ms, rng, what);
+    return;
+  }
   DeviceVector<u32> targets;
+  DeviceVector<u64> orig;  // fixed in-degree with values per synapse: owner * k + pick
   std::vector<float> list_weights;
   std::vector<int> list_delays;
+  int key_mode = kByPosition;
+  const Values val = values_of(spec, dt_ms, what);
 
   switch (c.rule) {
     case Rule::FixedInDegree:
     case Rule::FixedOutDegree: {
       bool in = c.rule == Rule::FixedInDegree;
-      u32 pool = in ? partners_src : partners_tgt;
-      require(c.degree >= 0, what + ": degree must be >= 0, got " + std::to_string(c.degree));
-      require(c.degree == 0 || pool > 0, what + ": no neurons to connect to");
-      require(c.allow_multapses || static_cast<u64>(c.degree) <= pool,
-              what + ": degree " + std::to_string(c.degree) + " exceeds the " +
-                  std::to_string(pool) + " distinct partners (multapses not allowed)");
       u32 k = static_cast<u32>(c.degree);
       u32 owners = in ? n_target : n_source;
       nnz_ = static_cast<u64>(owners) * k;
       DeviceVector<u32> partners(nnz_);
       thrust::for_each(exec(), Count(0), Count(owners),
-                       DrawPartners{rng, in ? n_source : n_target, k, skip_self,
-                                    !c.allow_multapses, !in, raw(partners)});
-      if (in) {
+                       DegreeRows{rows::DegreeRow{rng, in ? n_source : n_target, k, skip_self,
+                                                  !c.allow_multapses, !in},
+                                  raw(partners)});
+      if (in && (val.per_weight || val.per_delay)) {
+        // Values keyed by (target, pick): keep each synapse's pre-sort index.
+        orig.resize(nnz_);
+        thrust::sequence(exec(), orig.begin(), orig.end());
+        row_ptr_ = rows_from_pairs(partners, orig, n_source);
+        targets.resize(nnz_);
+        thrust::transform(exec(), orig.begin(), orig.end(), targets.begin(), DivK{k});
+        key_mode = kByPick;
+      } else if (in) {
         DeviceVector<u32> owner_of(nnz_);
         thrust::transform(exec(), thrust::counting_iterator<u64>(0),
                           thrust::counting_iterator<u64>(nnz_), owner_of.begin(), DivK{k});
@@ -233,10 +237,9 @@ Projection::Projection(const ProjectionSpec& spec, u32 n_source, u32 n_target,
       break;
     }
     case Rule::FixedProbability: {
-      require(c.probability >= 0 && c.probability <= 1,
-              what + ": probability must be in [0, 1], got " + num(c.probability));
       DeviceVector<u64> counts(n_source);
-      BernoulliRow walk{rng, n_target, c.probability, skip_self, nullptr, nullptr, raw(counts)};
+      WalkRows walk{rows::BernoulliRow::make(rng, n_target, c.probability, skip_self), nullptr,
+                    nullptr, raw(counts)};
       thrust::for_each(exec(), Count(0), Count(n_source), walk);
       row_ptr_.assign(static_cast<std::size_t>(n_source) + 1, 0);
       thrust::inclusive_scan(exec(), counts.begin(), counts.end(), row_ptr_.begin() + 1);
@@ -245,6 +248,7 @@ Projection::Projection(const ProjectionSpec& spec, u32 n_source, u32 n_target,
       walk.row_ptr = raw(row_ptr_);
       walk.targets = raw(targets);
       thrust::for_each(exec(), Count(0), Count(n_source), walk);
+      key_mode = kByTarget;
       break;
     }
     case Rule::OneToOne: {
@@ -256,6 +260,7 @@ Projection::Projection(const ProjectionSpec& spec, u32 n_source, u32 n_target,
       thrust::sequence(exec(), row_ptr_.begin(), row_ptr_.end());
       targets.resize(nnz_);
       thrust::sequence(exec(), targets.begin(), targets.end());
+      key_mode = kByTarget;
       break;
     }
     case Rule::AllToAll: {
@@ -266,6 +271,7 @@ Projection::Projection(const ProjectionSpec& spec, u32 n_source, u32 n_target,
       targets.resize(nnz_);
       thrust::for_each(exec(), Count(0), Count(n_source),
                        AllTargets{n_target, skip_self, raw(row_ptr_), raw(targets)});
+      key_mode = kByTarget;
       break;
     }
     case Rule::List: {
@@ -307,6 +313,33 @@ Projection::Projection(const ProjectionSpec& spec, u32 n_source, u32 n_target,
     }
   }
 
+  // Weights and delays: one per projection unless drawn or listed per synapse.
+  weight_ = static_cast<float>(spec.weight.a);
+  delay_ = min_delay_ = val.min_delay;
+  max_delay_ = val.max_delay;
+  if (!list_weights.empty()) {
+    weights_ = to_device(list_weights);
+  } else if (val.per_weight) {
+    weights_.resize(nnz_);
+  }
+  if (!list_delays.empty()) {
+    auto mm = std::minmax_element(list_delays.begin(), list_delays.end());
+    min_delay_ = delay_ = *mm.first;
+    max_delay_ = *mm.second;
+    std::vector<std::uint16_t> h(list_delays.begin(), list_delays.end());
+    delays_ = to_device(h);
+  } else if (val.per_delay) {
+    delays_.resize(nnz_);
+  }
+  const bool draw_w = list_weights.empty() && val.per_weight;
+  const bool draw_d = list_delays.empty() && val.per_delay;
+  if (draw_w || draw_d)
+    thrust::for_each(exec(), Count(0), Count(n_source),
+                     RowValues{rng, val.w, val.d, raw(row_ptr_), raw(targets), raw(orig),
+                               static_cast<u32>(c.degree), key_mode,
+                               draw_w ? raw(weights_) : nullptr, draw_d ? raw(delays_) : nullptr});
+  DeviceVector<u64>().swap(orig);
+
   // Targets: 16 bits when they fit.
   if (n_target <= 65536) {
     t16_.resize(nnz_);
@@ -314,41 +347,82 @@ Projection::Projection(const ProjectionSpec& spec, u32 n_source, u32 n_target,
   } else {
     t32_.swap(targets);
   }
+}
 
-  // Weights: one per projection unless drawn or listed per synapse.
-  const Distribution& w = spec.weight;
-  if (!list_weights.empty()) {
-    weights_ = to_device(list_weights);
-  } else if (w.kind == Distribution::Constant) {
-    weight_ = static_cast<float>(w.a);
-  } else {
-    require(w.kind != Distribution::Normal || w.b >= 0,
-            what + ": weight standard deviation must be >= 0, got " + num(w.b));
-    weights_.resize(nnz_);
-    thrust::for_each(exec(), thrust::counting_iterator<u64>(0), thrust::counting_iterator<u64>(nnz_),
-                     DrawWeight{rng, w, raw(weights_)});
+void Projection::build_procedural(const ProjectionSpec& spec, bool skip_self, double dt_ms,
+                                  const CounterRng& rng, const std::string& what) {
+  const Connectivity& c = spec.connectivity;
+  const std::string why = what + ": procedural connectivity regenerates every synapse from the seed";
+  require(c.rule != Rule::List,
+          what + ": a list of pairs (with per-synapse weights or delays from the list) cannot be "
+                 "procedural; drop \"procedural\" or use a random rule (fixed_probability, "
+                 "fixed_indegree, fixed_outdegree, all_to_all) with a projection-wide or random "
+                 "weight and delay");
+  require(c.rule != Rule::OneToOne,
+          why + ", and one_to_one is not random: store it (drop \"procedural\")");
+  require(spec.synapse.model == SynapseModel::Static,
+          why + ", but a plastic synapse keeps a weight per synapse: store it (drop "
+                "\"procedural\")");
+  const Values val = values_of(spec, dt_ms, what);
+  weight_ = static_cast<float>(spec.weight.a);
+  delay_ = min_delay_ = val.min_delay;
+  max_delay_ = val.max_delay;
+  proc_.weight = val.w;
+  proc_.delay = val.d;
+  proc_.rng = rng;
+  const u32 partners_src = skip_self ? n_source_ - (n_source_ > 0) : n_source_;
+  const u32 partners_tgt = skip_self ? n_target_ - (n_target_ > 0) : n_target_;
+  switch (c.rule) {
+    case Rule::FixedOutDegree: {
+      const u32 k = static_cast<u32>(c.degree);
+      proc_.kind = ProceduralView::OutDegree;
+      proc_.degree = rows::DegreeRow{rng, n_target_, k, skip_self, !c.allow_multapses, true};
+      nnz_ = static_cast<u64>(n_source_) * k;
+      break;
+    }
+    case Rule::FixedInDegree: {
+      // Drawn per target in the stored form; procedurally each pair with p = K / sources.
+      require(static_cast<u64>(c.degree) <= partners_src,
+              why + ": a procedural fixed_indegree connects each pair with probability K / "
+                    "sources, so K = " + std::to_string(c.degree) +
+                  " must not exceed the " + std::to_string(partners_src) + " sources");
+      const double p = partners_src ? static_cast<double>(c.degree) / partners_src : 0.0;
+      proc_.kind = ProceduralView::Walk;
+      proc_.walk = rows::BernoulliRow::make(rng, n_target_, p, skip_self);
+      nnz_ = static_cast<u64>(c.degree) * n_target_;
+      break;
+    }
+    case Rule::FixedProbability:
+    case Rule::AllToAll: {
+      const double p = c.rule == Rule::AllToAll ? 1.0 : c.probability;
+      proc_.kind = ProceduralView::Walk;
+      proc_.walk = rows::BernoulliRow::make(rng, n_target_, p, skip_self);
+      nnz_ = static_cast<u64>(std::llround(p * n_source_ * static_cast<double>(partners_tgt)));
+      break;
+    }
+    default: break;
   }
+}
 
-  // Delays: in steps, one per projection unless drawn or listed per synapse.
-  const Distribution& d = spec.delay_ms;
-  if (!list_delays.empty()) {
-    auto mm = std::minmax_element(list_delays.begin(), list_delays.end());
-    min_delay_ = *mm.first;
-    max_delay_ = *mm.second;
-    std::vector<std::uint16_t> h(list_delays.begin(), list_delays.end());
-    delays_ = to_device(h);
-    delay_ = min_delay_;
-  } else if (d.kind == Distribution::Constant) {
-    delay_ = min_delay_ = max_delay_ = delay_steps(d.a, dt_ms, what);
-  } else {
-    require(d.kind == Distribution::Uniform, what + ": a delay is constant or uniform, not normal");
-    int lo = delay_steps(d.a, dt_ms, what), hi = delay_steps(d.b, dt_ms, what);
-    require(lo <= hi, what + ": delay range [" + num(d.a) + ", " + num(d.b) + "] ms is empty");
-    min_delay_ = delay_ = lo;
-    max_delay_ = hi;
-    delays_.resize(nnz_);
-    thrust::for_each(exec(), thrust::counting_iterator<u64>(0), thrust::counting_iterator<u64>(nnz_),
-                     DrawDelay{rng, static_cast<u32>(lo), static_cast<u32>(hi - lo + 1), raw(delays_)});
+void Projection::draw_rows(std::vector<u64>* rp, std::vector<u32>* tg, std::vector<float>* w,
+                           std::vector<int>* d) const {
+  std::vector<u32> seg(scratch_size());
+  if (rp) rp->assign(1, 0);
+  for (u32 s = 0; s < n_source_; ++s) {
+    u64 n = 0;
+    auto emit = [&](u32 j, u32 kb) {
+      if (tg) tg->push_back(j);
+      if (w) w->push_back(proc_.weight.weight(proc_.rng, s, kb));
+      if (d) d->push_back(proc_.delay.span ? proc_.delay.steps(proc_.rng, s, kb) : delay_);
+      ++n;
+    };
+    if (proc_.kind == ProceduralView::OutDegree) {
+      proc_.degree.draw(s, seg.data());
+      for (u32 m = 0; m < proc_.degree.k; ++m) emit(seg[m], m);
+    } else {
+      proc_.walk.for_each_target(s, 0, n_target_, [&](u32 j) { emit(j, j); });
+    }
+    if (rp) rp->push_back(rp->back() + n);
   }
 }
 
@@ -363,10 +437,23 @@ ProjectionView Projection::view() const {
                         delay_,
                         source_pop_,
                         target_pop_,
-                        PlasticView{}};
+                        PlasticView{},
+                        proc_};
+}
+
+std::vector<std::uint64_t> Projection::row_ptr_host() const {
+  if (!procedural()) return to_std(row_ptr_);
+  std::vector<u64> rp;
+  draw_rows(&rp, nullptr, nullptr, nullptr);
+  return rp;
 }
 
 std::vector<std::uint32_t> Projection::targets_host() const {
+  if (procedural()) {
+    std::vector<u32> tg;
+    draw_rows(nullptr, &tg, nullptr, nullptr);
+    return tg;
+  }
   if (n_target_ <= 65536) {
     std::vector<std::uint16_t> h = to_std(t16_);
     return std::vector<std::uint32_t>(h.begin(), h.end());
@@ -375,11 +462,21 @@ std::vector<std::uint32_t> Projection::targets_host() const {
 }
 
 std::vector<float> Projection::weights_host() const {
+  if (procedural()) {
+    std::vector<float> w;
+    draw_rows(nullptr, nullptr, &w, nullptr);
+    return w;
+  }
   if (!weights_.empty()) return to_std(weights_);
   return std::vector<float>(nnz_, weight_);
 }
 
 std::vector<int> Projection::delays_host() const {
+  if (procedural()) {
+    std::vector<int> d;
+    draw_rows(nullptr, nullptr, nullptr, &d);
+    return d;
+  }
   if (!delays_.empty()) {
     std::vector<std::uint16_t> h = to_std(delays_);
     return std::vector<int>(h.begin(), h.end());

@@ -3,13 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <map>
 
 #include <cmath>
 #include <numeric>
 
 #include "sim/builtin/networks.h"
 #include "sim/core/threads.h"
+#include "sim/events/spike_queue.h"
 #include "sim/network.h"
+#include "sim/recording/recorder.h"
 #include "tests/sim/sim_test_util.h"
 
 namespace snn::sim {
@@ -205,6 +208,131 @@ TEST(Network, SameSeedGivesIdenticalSpikesForOneAndTwoThreads) {
   set_num_threads(2);
   EXPECT_GT(total(brunel[0]), 1000u);
   EXPECT_EQ(brunel[0], brunel[1]);
+}
+
+/// A network of the rules that can be procedural (drawn per source), with random and constant
+/// weights and delays, dense (always-active) and sparse lanes, a spike generator; every
+/// projection procedural when `procedural`. b has 5000 neurons: its Bernoulli rows span two
+/// chunks of the walk.
+void add_procedural_network(Network& net, bool procedural) {
+  PopulationSpec a = test::lif_population("a", 300);
+  a.v_init = VInit::uniform(0, 20);
+  net.add_population(a);
+  PopulationSpec b = test::lif_population("b", 5000);
+  b.v_init = VInit::uniform(5, 19);
+  net.add_population(b);
+  SpikeGeneratorSpec g;
+  g.name = "g";
+  g.size = 8;
+  for (int i = 0; i < 80; ++i) {
+    g.nodes.push_back(i % 8);
+    g.times_ms.push_back(0.1 * (1 + (i * 53) % 1900));
+  }
+  net.add_spike_generator(g);
+  std::vector<ProjectionSpec> ps;
+  Connectivity aa = Connectivity::fixed_probability(0.1);
+  aa.allow_autapses = false;
+  ps.push_back(test::projection("a", "a", aa, 0, 1));
+  ps.back().weight = Distribution::normal(0.5, 0.3);
+  ps.back().delay_ms = Distribution::uniform(0.5, 2.0);
+  ps.push_back(test::projection("a", "b", Connectivity::fixed_probability(0.02), 2.0, 1.0));
+  ps.push_back(test::projection("b", "a", Connectivity::fixed_outdegree(20), -0.05, 1));
+  ps.back().delay_ms = Distribution::uniform(0.5, 1.5);
+  Connectivity bb = Connectivity::fixed_outdegree(10);
+  bb.allow_multapses = false;
+  ps.push_back(test::projection("b", "b", bb, 0, 1.5));
+  ps.back().weight = Distribution::normal(0.2, 0.3);
+  ps.push_back(test::projection("g", "b", Connectivity::all_to_all(), 3.0, 0.5));
+  for (ProjectionSpec& p : ps) {
+    p.procedural = procedural;
+    net.connect(p);
+  }
+  net.add_poisson(PoissonSpec{"a", 0, -1, 6000.0, 0.5, 0.0});  // dense: always-active lanes
+  net.add_poisson(PoissonSpec{"b", 0, 400, 80.0, 15.0, 0.5});   // sparse
+}
+
+struct ProceduralRun {
+  std::map<std::string, SpikeTrain> spikes;
+  std::vector<float> va, vb;
+  std::uint64_t events = 0;
+};
+ProceduralRun run_procedural(bool procedural, Mode mode, int threads, int lanes) {
+  set_num_threads(threads);
+  Network net(SimConfig{kDt, 17, mode, lanes});
+  add_procedural_network(net, procedural);
+  ProceduralRun r;
+  Recorder rec("", true);
+  const RunStats st = net.run(80.0, &rec);
+  for (auto& [name, sp] : rec.spikes()) r.spikes[name] = test::train_of(rec, name, kDt);
+  r.va = net.voltages("a");
+  r.vb = net.voltages("b");
+  r.events = st.syn_events;
+  set_num_threads(2);
+  return r;
+}
+
+// Procedural projections are the stored network, spike by spike and voltage by voltage: the rows
+// are drawn again from the same counters, for any number of threads and lanes and in both modes.
+TEST(Network, ProceduralProjectionsGiveTheStoredNetworksSpikesAndVoltages) {
+  const ProceduralRun stored = run_procedural(false, Mode::EventDriven, 1, 1);
+  std::printf("procedural test network: spikes a %zu, b %zu, %llu events\n",
+              stored.spikes.at("a").size(), stored.spikes.at("b").size(),
+              static_cast<unsigned long long>(stored.events));
+  EXPECT_GT(stored.spikes.at("a").size(), 500u);
+  EXPECT_GT(stored.spikes.at("b").size(), 500u);
+  for (auto [threads, lanes] : {std::pair{1, 1}, std::pair{2, 2}, std::pair{2, 3}}) {
+    const ProceduralRun proc = run_procedural(true, Mode::EventDriven, threads, lanes);
+    EXPECT_EQ(proc.spikes, stored.spikes) << threads << " threads, " << lanes << " lanes";
+    EXPECT_EQ(proc.va, stored.va);
+    EXPECT_EQ(proc.vb, stored.vb);
+    EXPECT_EQ(proc.events, stored.events);
+  }
+  const ProceduralRun clock = run_procedural(true, Mode::ClockDriven, 2, 2);
+  EXPECT_EQ(clock.spikes, stored.spikes);
+  EXPECT_EQ(clock.vb, stored.vb);
+}
+
+// Brunel with procedural projections (fixed in-degree becomes p = C / N, projection.h): the same
+// spikes for one and two threads, and a rate near the stored network's.
+TEST(Network, ProceduralBrunelIsDeterministicAcrossThreadsAndNearTheStoredRate) {
+  std::vector<std::map<std::string, SpikeTrain>> runs;
+  for (auto [threads, procedural] : {std::pair{1, true}, std::pair{2, true}, std::pair{2, false}}) {
+    set_num_threads(threads);
+    Network net(SimConfig{kDt, 5});
+    BrunelParams p;
+    p.order = 200;
+    p.procedural = procedural;
+    add_brunel(net, p);
+    runs.push_back(test::run_and_collect(net, 200.0));
+    if (procedural) {
+      EXPECT_EQ(net.memory().stored_synapses, 0u);
+      EXPECT_EQ(net.memory().procedural_synapses, 200u * 5 * (80 + 20));  // expected: N · C
+    }
+  }
+  set_num_threads(2);
+  EXPECT_GT(total(runs[0]), 1000u);
+  EXPECT_EQ(runs[0], runs[1]);
+  const double proc = static_cast<double>(total(runs[0])), stored = static_cast<double>(total(runs[2]));
+  EXPECT_NEAR(proc / stored, 1.0, 0.25) << proc << " vs " << stored << " spikes";
+}
+
+// The queue's event regions are min(lane, kMaxEvents) entries per lane and slot: they do not grow
+// with the network (its dense ring is zeroed storage, memory only where written).
+TEST(Network, QueueEventRegionsDoNotGrowWithTheNetwork) {
+  std::vector<MemoryUse> m;
+  for (std::int64_t n : {20000, 200000}) {
+    Network net(SimConfig{kDt, 1, Mode::EventDriven, 2});
+    SparseParams p;
+    p.n = n;
+    p.outdegree = 10;
+    add_sparse(net, p);
+    net.build();
+    m.push_back(net.memory());
+    EXPECT_EQ(m.back().stored_synapses, static_cast<std::uint64_t>(n) * 10);
+  }
+  EXPECT_EQ(m[0].queue_event_bytes, m[1].queue_event_bytes);
+  EXPECT_EQ(m[0].queue_event_bytes, 32u * 2 * kMaxEvents * sizeof(QueueEntry));  // 32 slots
+  EXPECT_EQ(m[1].zeroed_reserved, 10 * m[0].zeroed_reserved);
 }
 
 TEST(Network, DifferentSeedsGiveDifferentSpikes) {

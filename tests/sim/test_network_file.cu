@@ -90,6 +90,31 @@ TEST(NetworkFile, InvalidValuesSayWhere) {
   EXPECT_NE(e.find("sources[0].rate: rate must be >= 0 Hz, got -3"), std::string::npos) << e;
 }
 
+TEST(NetworkFile, ProceduralProjectionsAndTheirErrors) {
+  NetworkDescription d = parse_network_json(
+      with_projection(R"({"source": "a", "target": "a", "rule": "fixed_outdegree", "outdegree": 3,
+                          "weight": {"normal": [1, 0.5]}, "delay": 1, "procedural": true})"),
+      "net.json");
+  ASSERT_EQ(d.projections.size(), 1u);
+  EXPECT_TRUE(d.projections[0].procedural);
+  Network net(SimConfig{0.1, 1});
+  d.apply(net);
+  net.build();
+  EXPECT_EQ(net.memory().procedural_synapses, 30u);
+  EXPECT_EQ(net.memory().stored_synapses, 0u);
+  std::string e = error_of(with_projection(
+      R"({"source": "a", "target": "a", "rule": "list", "pairs": [[0, 1, 0.5], [1, 2, 0.25]],
+          "delay": 1, "procedural": true})"));
+  EXPECT_EQ(e.find("net.json:"), 0u) << e;
+  EXPECT_NE(e.find("projections[0].procedural: projection a -> a: a list of pairs (with its "
+                   "per-synapse weights and delays) cannot be procedural"),
+            std::string::npos)
+      << e;
+  e = error_of(with_projection(
+      R"({"source": "a", "target": "a", "rule": "one_to_one", "weight": 1, "delay": 1, "procedural": 1})"));
+  EXPECT_NE(e.find("projections[0].procedural"), std::string::npos) << e;
+}
+
 TEST(NetworkFile, AnUnreadableFileIsAnIoError) {
   EXPECT_THROW(read_network_file("/nonexistent/net.json"), IoError);
 }

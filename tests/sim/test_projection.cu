@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <set>
 
@@ -166,6 +167,120 @@ TEST(Projection, BadDelaysAndRulesSayWhatIsWrong) {
             "projection a -> b: probability must be in [0, 1], got 1.5");
   EXPECT_EQ(message([] { build(Connectivity::list({0, 5}, {1, 1}), 3, 4); }),
             "projection a -> b: list entry 1: source 5 out of range [0, 3)");
+}
+
+Projection build_procedural(Connectivity c, std::uint32_t n_src, std::uint32_t n_tgt, bool same,
+                            Distribution w, Distribution d, bool procedural,
+                            SynapseSpec syn = SynapseSpec{}) {
+  ProjectionSpec s;
+  s.source = "a";
+  s.target = same ? "a" : "b";
+  s.connectivity = std::move(c);
+  s.weight = w;
+  s.delay_ms = d;
+  s.synapse = syn;
+  s.procedural = procedural;
+  return Projection(s, n_src, n_tgt, same, kDt, CounterRng{11, 5}, 0, same ? 0 : 1);
+}
+
+// A procedural projection regenerates the stored rows: same targets, weights and delays, synapse
+// by synapse, for every rule that is drawn per source (several chunks of the Bernoulli walk:
+// 9000 targets at p = 0.1 are three 4096-target chunks).
+TEST(Procedural, RowsEqualTheStoredRowsSynapseBySynapse) {
+  Connectivity no_self_unique = Connectivity::fixed_outdegree(40);
+  no_self_unique.allow_autapses = false;
+  no_self_unique.allow_multapses = false;
+  Connectivity no_self_p = Connectivity::fixed_probability(0.2);
+  no_self_p.allow_autapses = false;
+  struct Case {
+    Connectivity c;
+    std::uint32_t n_src, n_tgt;
+    bool same;
+  };
+  for (const Case& k : {Case{Connectivity::fixed_probability(0.1), 300, 9000, false},
+                        Case{no_self_p, 500, 500, true},
+                        Case{Connectivity::fixed_outdegree(60), 400, 70000, false},
+                        Case{no_self_unique, 300, 300, true},
+                        Case{Connectivity::all_to_all(), 30, 50, false}}) {
+    for (auto [w, d] : {std::pair{Distribution::normal(1.0, 0.5), Distribution::uniform(0.5, 2.0)},
+                        std::pair{Distribution::uniform(-1.0, 1.0), Distribution::constant(1.0)},
+                        std::pair{Distribution::constant(0.3), Distribution::constant(0.2)}}) {
+      Projection stored = build_procedural(k.c, k.n_src, k.n_tgt, k.same, w, d, false);
+      Projection proc = build_procedural(k.c, k.n_src, k.n_tgt, k.same, w, d, true);
+      const std::string what = rule_name(k.c.rule);
+      EXPECT_FALSE(stored.procedural());
+      EXPECT_TRUE(proc.procedural());
+      EXPECT_EQ(proc.bytes(), 0u) << what;
+      EXPECT_GT(stored.synapses(), 0u) << what;
+      ASSERT_EQ(proc.row_ptr_host(), stored.row_ptr_host()) << what;
+      ASSERT_EQ(proc.targets_host(), stored.targets_host()) << what;
+      ASSERT_EQ(proc.weights_host(), stored.weights_host()) << what;
+      ASSERT_EQ(proc.delays_host(), stored.delays_host()) << what;
+      EXPECT_EQ(proc.min_delay(), stored.min_delay());
+      EXPECT_EQ(proc.max_delay(), stored.max_delay());
+      // The expected count of a Bernoulli projection, the exact one of the degree rules.
+      EXPECT_NEAR(static_cast<double>(proc.synapses()), static_cast<double>(stored.synapses()),
+                  4 * std::sqrt(static_cast<double>(stored.synapses())) + 1)
+          << what;
+    }
+  }
+}
+
+// Fixed in-degree is drawn per target, so a source's row cannot be drawn alone: the procedural
+// form connects each pair with probability K / sources. In-degrees are then Binomial(N, K / N):
+// mean K, variance K (1 - K / N); the stored form gives exactly K to every target.
+TEST(Procedural, FixedInDegreeHasBinomialInDegreesWithMeanK) {
+  const std::uint32_t n_src = 2000, n_tgt = 3000, k = 100;
+  Projection p = build_procedural(Connectivity::fixed_indegree(k), n_src, n_tgt, false,
+                                  Distribution::constant(0.1), Distribution::constant(1.0), true);
+  EXPECT_EQ(p.synapses(), static_cast<std::uint64_t>(k) * n_tgt);  // expected
+  auto rows = p.row_ptr_host();
+  auto tg = p.targets_host();
+  std::vector<double> in(n_tgt, 0.0);
+  for (auto t : tg) in[t] += 1;
+  double mean = std::accumulate(in.begin(), in.end(), 0.0) / n_tgt, var = 0;
+  for (double x : in) var += (x - mean) * (x - mean);
+  var /= n_tgt - 1;
+  const double q = static_cast<double>(k) / n_src;
+  // Mean within 4 standard errors; variance within 15% of K (1 - q) (its relative sd is ~2.6%).
+  EXPECT_NEAR(mean, k, 4 * std::sqrt(k * (1 - q) / n_tgt));
+  EXPECT_NEAR(var, k * (1 - q), 0.15 * k * (1 - q));
+  EXPECT_GT(*std::max_element(in.begin(), in.end()), k);  // not a fixed in-degree
+  EXPECT_EQ(rows.back(), tg.size());
+  // Deterministic: built again, the same rows.
+  Projection again = build_procedural(Connectivity::fixed_indegree(k), n_src, n_tgt, false,
+                                      Distribution::constant(0.1), Distribution::constant(1.0), true);
+  EXPECT_EQ(again.targets_host(), tg);
+}
+
+TEST(Procedural, ListsOneToOneAndPlasticSynapsesCannotBeProcedural) {
+  auto message = [](auto f) {
+    try {
+      f();
+    } catch (const InvalidParameter& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  Connectivity list = Connectivity::list({0, 1}, {1, 2});
+  list.weights = {0.5f, 0.25f};
+  const std::string m = message([&] {
+    build_procedural(list, 3, 3, false, Distribution::constant(0), Distribution::constant(1), true);
+  });
+  EXPECT_NE(m.find("projection a -> b"), std::string::npos) << m;
+  EXPECT_NE(m.find("cannot be procedural"), std::string::npos) << m;
+  EXPECT_NE(message([&] {
+              build_procedural(Connectivity::one_to_one(), 3, 3, false, Distribution::constant(1),
+                               Distribution::constant(1), true);
+            }).find("one_to_one is not random"),
+            std::string::npos);
+  SynapseSpec stdp;
+  stdp.model = SynapseModel::Stdp;
+  EXPECT_NE(message([&] {
+              build_procedural(Connectivity::fixed_outdegree(2), 3, 3, false,
+                               Distribution::constant(1), Distribution::constant(1), true, stdp);
+            }).find("plastic synapse keeps a weight per synapse"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -78,7 +78,7 @@ TEST(SnnSim, SummaryHasTheKeysScriptsRead) {
   std::ifstream f(d / "s.json");
   nlohmann::json j = nlohmann::json::parse(f);
   // Every key the README lists, each with its value.
-  EXPECT_EQ(j.size(), 16u) << j.dump();
+  EXPECT_EQ(j.size(), 23u) << j.dump();
   EXPECT_EQ(j["network"], "brunel (order 40)");
   EXPECT_EQ(j["neurons"], 200);
   EXPECT_EQ(j["synapses"], 200 * (16 + 4));  // in-degrees CE = NE/10 = 16, CI = NI/10 = 4
@@ -97,6 +97,15 @@ TEST(SnnSim, SummaryHasTheKeysScriptsRead) {
   EXPECT_GE(j["threads"].get<int>(), 1);
   EXPECT_EQ(j["device"], s.device);
   EXPECT_EQ(j["mode"], "event");
+  // Memory: 4000 stored synapses in 16-bit targets plus four row-pointer arrays (8 bytes per
+  // source neuron and one): (161 + 41 + 161 + 41) * 8 + 4000 * 2 bytes.
+  EXPECT_EQ(j["stored_synapses"], 4000);
+  EXPECT_EQ(j["procedural_synapses"], 0);
+  EXPECT_NEAR(j["bytes_per_stored_synapse"].get<double>(), (404.0 * 8 + 8000) / 4000, 1e-9);
+  EXPECT_EQ(j["bytes_per_procedural_synapse"], 0.0);
+  EXPECT_GT(j["bytes_per_neuron"].get<double>(), 0.0);
+  EXPECT_GE(j["queue_event_bytes"].get<double>(), 0.0);
+  EXPECT_GT(j["zeroed_reserved_bytes"].get<double>(), 0.0);
   // The output file holds the same spikes.
   hid_t h5 = H5Fopen((d / "s.h5").c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   ASSERT_GE(h5, 0);
@@ -113,6 +122,24 @@ TEST(SnnSim, SummaryHasTheKeysScriptsRead) {
   }
   H5Fclose(h5);
   EXPECT_EQ(n_file, s.spikes);
+}
+
+TEST(SnnSim, ProceduralBuiltinsStoreNoSynapse) {
+  std::ostringstream out;
+  SimSummary s = run_sim(args_of({"-network", "sparse", "-n", "5000", "-k", "100", "-outdegree",
+                                  "10", "-t", "50", "-procedural", "-progress", "off"}),
+                         out);
+  SimSummary stored = run_sim(args_of({"-network", "sparse", "-n", "5000", "-k", "100",
+                                       "-outdegree", "10", "-t", "50", "-progress", "off"}),
+                              out);
+  EXPECT_EQ(s.stored_synapses, 0u);
+  EXPECT_EQ(s.procedural_synapses, 50000u);
+  EXPECT_EQ(stored.stored_synapses, 50000u);
+  EXPECT_GT(s.spikes, 0u);
+  EXPECT_EQ(s.spikes, stored.spikes);  // fixed out-degree: the same network
+  EXPECT_EQ(s.syn_events, stored.syn_events);
+  // Only one row of 10 targets per lane (padded to 32) is drawn at a time.
+  EXPECT_LE(s.bytes_per_procedural_synapse, 64.0 * 128 / 50000);
 }
 
 TEST(SnnSim, EachBadInputGivesItsError) {
