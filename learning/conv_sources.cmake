@@ -11,4 +11,6 @@ list(APPEND SNN_LEARNING_SOURCES
   blocks/spiking_resnet_block.cu
   blocks/sew_resnet_block.cu
   model/resnet_builder.cu
+  model/model_file.cpp
+  model/model_file_build.cu
 )
