@@ -15,7 +15,8 @@ using io::Json;
 using io::JsonReader;
 
 const char* const kTypes =
-    "Flatten, Linear, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, MaxPool2d, AvgPool2d, "
+    "Flatten, Linear, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, LocalResponseNorm, MaxPool2d, "
+    "AvgPool2d, "
     "GlobalAvgPool, Dropout, LIF, IF, SpikingResNetBlock, SEWResNetBlock";
 
 std::string shape_text(const std::vector<std::int64_t>& s) {
@@ -175,6 +176,17 @@ LayerSpec read_layer(const JsonReader& r, const Json& obj, const std::string& pa
     }
     L.eps = f.number("eps", 1e-5);
     if (!(L.eps > 0)) r.value_error(f.at("eps"), "eps must be > 0, got " + std::to_string(L.eps));
+  } else if (t == "LocalResponseNorm") {
+    r.only(obj, path, {"type", "name", "size", "alpha", "beta", "k"});
+    L.size = f.positive("size", 0, true);
+    L.alpha = f.number("alpha", 1e-4);
+    L.beta = f.number("beta", 0.75);
+    L.k = f.number("k", 1.0);
+    if (!(L.alpha >= 0))
+      r.value_error(f.at("alpha"), "alpha must be >= 0, got " + std::to_string(L.alpha));
+    if (!(L.beta >= 0))
+      r.value_error(f.at("beta"), "beta must be >= 0, got " + std::to_string(L.beta));
+    if (!(L.k > 0)) r.value_error(f.at("k"), "k must be > 0, got " + std::to_string(L.k));
   } else if (t == "MaxPool2d" || t == "AvgPool2d") {
     r.only(obj, path, {"type", "name", "kernel_size", "stride", "padding"});
     L.kernel = f.positive("kernel_size", 0, true);
@@ -369,7 +381,9 @@ void resolve_model_file(ModelFile& m, int channels, int rows, int cols, int clas
       L.in = int(cur[0]);
       // conv3×3, padding 1, the stage's stride on its first block
       cur = {L.out, (cur[1] - 1) / L.stride + 1, (cur[2] - 1) / L.stride + 1};
-    }  // Dropout, LIF, IF keep the shape
+    } else if (t == "LocalResponseNorm") {
+      L.in = L.out = int(cur[0]);  // across channels (or the features of a flat input)
+    }                              // Dropout, LIF, IF keep the shape
     L.out_shape = cur;
   }
   const LayerSpec& last = m.layers.back();

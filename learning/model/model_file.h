@@ -20,7 +20,7 @@ struct NeuronOverrides {
 };
 
 /// One entry of "layers". `type` is one of: Flatten, Linear, Conv2d, BatchNorm1d, BatchNorm2d,
-/// LayerNorm, MaxPool2d, AvgPool2d, GlobalAvgPool, Dropout, LIF, IF, SpikingResNetBlock,
+/// LayerNorm, LocalResponseNorm, MaxPool2d, AvgPool2d, GlobalAvgPool, Dropout, LIF, IF, SpikingResNetBlock,
 /// SEWResNetBlock. The sizes below are filled in by resolve_model_file.
 struct LayerSpec {
   std::string type;
@@ -32,6 +32,8 @@ struct LayerSpec {
   int kernel = 0, stride = 0, padding = 0;
   bool bias = true;  ///< Linear, Conv2d (PyTorch's default: true)
   double eps = 1e-5, momentum = 0.1, p = 0.5;
+  int size = 0;                                  ///< LocalResponseNorm window (channels)
+  double alpha = 1e-4, beta = 0.75, k = 1.0;     ///< LocalResponseNorm
   int blocks = 1;                       ///< residual blocks of a stage (the first one has `stride`)
   std::string connect = "add";          ///< SEW connect function
   bool shortcut_bn = true;              ///< SpikingResNetBlock: BN on identity shortcuts too

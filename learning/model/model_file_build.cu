@@ -8,6 +8,7 @@
 #include "learning/layers/flatten.h"
 #include "learning/layers/layer_norm.h"
 #include "learning/layers/linear.h"
+#include "learning/layers/local_response_norm.h"
 #include "learning/layers/pooling.h"
 #include "learning/layers/unflatten.h"
 #include "learning/model/model_file_build.h"
@@ -71,6 +72,8 @@ std::unique_ptr<Sequential<T>> build_model_file_body(const ModelFile& m, int cha
       body->add(std::make_unique<BatchNorm<T>>(L.in, L.name, L.momentum, L.eps));
     } else if (t == "LayerNorm") {
       body->add(std::make_unique<LayerNorm<T>>(L.in, L.name, L.eps));
+    } else if (t == "LocalResponseNorm") {
+      body->add(std::make_unique<LocalResponseNorm<T>>(L.size, L.alpha, L.beta, L.k));
     } else if (t == "MaxPool2d") {
       body->add(std::make_unique<MaxPool2d<T>>(L.kernel, L.stride, L.padding));
     } else if (t == "AvgPool2d") {

@@ -6,6 +6,7 @@
 
 #include "learning/layers/batch_norm.h"
 #include "learning/layers/layer_norm.h"
+#include "learning/layers/local_response_norm.h"
 #include "sim/core/errors.h"
 #include "tests/learning/conv/fd_check.h"
 
@@ -197,6 +198,44 @@ TEST(LayerNorm, ForwardAndBackward) {
   expect_gradient(ln.weight().value, ln.weight().grad.to_host(), loss, "dL/dgamma", 1e-7);
   expect_gradient(ln.bias().value, ln.bias().grad.to_host(), loss, "dL/dbeta", 1e-7);
   EXPECT_THROW(ln.forward(Tensor<double>({2, 2, 11}), y), InvalidParameter);
+}
+
+
+// torch.nn.LocalResponseNorm(2, alpha=0.5, beta=0.75, k=1) on channels (1, 2, 3): the window of
+// channel c is {c − 1, c} (size//2 before, (size−1)//2 after), so d = 1 + 0.25·(1), 1 + 0.25·(1+4),
+// 1 + 0.25·(4+9) and b = a·d^−0.75.
+TEST(LocalResponseNorm, ForwardIsPyTorchsFormula) {
+  LocalResponseNorm<double> lrn(2, 0.5, 0.75, 1.0);
+  Tensor<double> x, y;
+  x.from_host({1, 1, 3, 1, 1}, {1, 2, 3});
+  lrn.forward(x, y);
+  const std::vector<double> out = y.to_host();
+  EXPECT_NEAR(out[0], 1 * std::pow(1.25, -0.75), 1e-12);
+  EXPECT_NEAR(out[1], 2 * std::pow(2.25, -0.75), 1e-12);  // 1.0886621...
+  EXPECT_NEAR(out[1], 1.0886621079036347, 1e-12);
+  EXPECT_NEAR(out[2], 3 * std::pow(4.25, -0.75), 1e-12);
+  // size 3 looks one channel each side: channel 1 of (1, 2, 3) has d = 1 + (0.5/3)·14
+  LocalResponseNorm<double> wide(3, 0.5, 0.75, 1.0);
+  wide.forward(x, y);
+  EXPECT_NEAR(y.to_host()[1], 2 * std::pow(1 + 0.5 / 3 * 14, -0.75), 1e-12);
+  EXPECT_THROW(LocalResponseNorm<double>(0), InvalidParameter);
+  EXPECT_THROW(LocalResponseNorm<double>(2, 1e-4, 0.75, 0.0), InvalidParameter);
+}
+
+TEST(LocalResponseNorm, BackwardMatchesFiniteDifferences) {
+  for (int size : {1, 2, 3, 5}) {
+    LocalResponseNorm<double> lrn(size, 0.9, 0.75, 1.5);  // a large alpha: the cross terms matter
+    Tensor<double> x = random_tensor({2, 2, 4, 3, 2}, 7, -2, 2), y, gx;
+    lrn.forward(x, y);
+    Tensor<double> w = random_tensor(y.shape(), 8);
+    lrn.backward(x, y, w, gx);
+    auto loss = [&] {
+      Tensor<double> out;
+      lrn.forward(x, out);
+      return weighted_sum(out, w);
+    };
+    expect_gradient(x, gx.to_host(), loss, "dL/dx", 1e-7, 96);
+  }
 }
 
 }  // namespace

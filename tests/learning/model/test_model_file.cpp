@@ -65,6 +65,7 @@ TEST(ModelFile, DefaultNamesAndFields) {
   ModelFile m = resolved(R"({"layers": [
     {"type": "Conv2d", "out_channels": 4, "kernel_size": 3, "padding": 1, "bias": false},
     {"type": "BatchNorm2d"}, {"type": "LIF", "tau": 3.5, "soft_reset": true},
+    {"type": "LocalResponseNorm", "size": 5, "alpha": 0.001},
     {"type": "MaxPool2d", "kernel_size": 2},
     {"type": "SEWResNetBlock", "out_channels": 8, "stride": 2, "blocks": 2, "connect": "iand"},
     {"type": "GlobalAvgPool"}, {"type": "Dropout", "p": 0.25},
@@ -79,16 +80,20 @@ TEST(ModelFile, DefaultNamesAndFields) {
   EXPECT_DOUBLE_EQ(*m.layers[2].neuron.tau, 3.5);
   EXPECT_TRUE(*m.layers[2].neuron.soft_reset);
   EXPECT_FALSE(m.layers[2].neuron.v_threshold.has_value());
-  EXPECT_EQ(m.layers[3].out_shape, (std::vector<std::int64_t>{4, 4, 4}));
-  EXPECT_EQ(m.layers[4].name, "layer1");
-  EXPECT_EQ(m.layers[4].connect, "iand");
-  EXPECT_EQ(m.layers[4].out_shape, (std::vector<std::int64_t>{8, 2, 2}));
-  EXPECT_EQ(m.layers[5].out_shape, (std::vector<std::int64_t>{8}));
-  EXPECT_DOUBLE_EQ(m.layers[6].p, 0.25);
-  EXPECT_EQ(m.layers[7].name, "fc0");
-  EXPECT_TRUE(m.layers[7].bias);  // PyTorch's default
-  EXPECT_EQ(m.layers[7].in, 8);
-  EXPECT_EQ(m.layers[7].out, 7);  // "classes"
+  EXPECT_EQ(m.layers[3].size, 5);
+  EXPECT_DOUBLE_EQ(m.layers[3].alpha, 0.001);
+  EXPECT_DOUBLE_EQ(m.layers[3].beta, 0.75);  // PyTorch's default
+  EXPECT_EQ(m.layers[3].in, 4);
+  EXPECT_EQ(m.layers[4].out_shape, (std::vector<std::int64_t>{4, 4, 4}));
+  EXPECT_EQ(m.layers[5].name, "layer1");
+  EXPECT_EQ(m.layers[5].connect, "iand");
+  EXPECT_EQ(m.layers[5].out_shape, (std::vector<std::int64_t>{8, 2, 2}));
+  EXPECT_EQ(m.layers[6].out_shape, (std::vector<std::int64_t>{8}));
+  EXPECT_DOUBLE_EQ(m.layers[7].p, 0.25);
+  EXPECT_EQ(m.layers[8].name, "fc0");
+  EXPECT_TRUE(m.layers[8].bias);  // PyTorch's default
+  EXPECT_EQ(m.layers[8].in, 8);
+  EXPECT_EQ(m.layers[8].out, 7);  // "classes"
   EXPECT_EQ(m.seeding, "layers");
 }
 
