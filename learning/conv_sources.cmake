@@ -5,6 +5,7 @@ list(APPEND SNN_LEARNING_SOURCES
   layers/batch_norm.cu
   layers/layer_norm.cu
   layers/local_response_norm.cu
+  layers/weight_norm.cu
   layers/pooling.cu
   layers/dropout.cu
   layers/unflatten.cu

@@ -125,7 +125,8 @@ LayerSpec read_layer(const JsonReader& r, const Json& obj, const std::string& pa
   if (t == "Flatten" || t == "GlobalAvgPool") {
     r.only(obj, path, {"type", "name"});
   } else if (t == "Linear") {
-    r.only(obj, path, {"type", "name", "in_features", "out_features", "bias"});
+    r.only(obj, path, {"type", "name", "in_features", "out_features", "bias", "weight_norm"});
+    L.weight_norm = f.boolean("weight_norm", false);
     L.declared_in = f.positive("in_features", 0);
     const Json& out = r.need(obj, path, "out_features");
     if (out.is_string()) {

@@ -31,6 +31,7 @@ struct LayerSpec {
   bool out_is_classes = false;  ///< "out": "classes" (the data's class count)
   int kernel = 0, stride = 0, padding = 0;
   bool bias = true;  ///< Linear, Conv2d (PyTorch's default: true)
+  bool weight_norm = false;  ///< Linear, Conv2d: w = g·v/‖v‖ (torch.nn.utils.weight_norm)
   double eps = 1e-5, momentum = 0.1, p = 0.5;
   int size = 0;                                  ///< LocalResponseNorm window (channels)
   double alpha = 1e-4, beta = 0.75, k = 1.0;     ///< LocalResponseNorm

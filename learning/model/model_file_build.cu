@@ -11,6 +11,7 @@
 #include "learning/layers/local_response_norm.h"
 #include "learning/layers/pooling.h"
 #include "learning/layers/unflatten.h"
+#include "learning/layers/weight_norm.h"
 #include "learning/model/model_file_build.h"
 #include "learning/neurons/if_neuron.h"
 #include "sim/core/errors.h"
@@ -64,10 +65,18 @@ std::unique_ptr<Sequential<T>> build_model_file_body(const ModelFile& m, int cha
     } else if (t == "Linear") {
       const std::uint64_t s = fc_seeds ? seed * 1000003ull + linear : child_seed(seed, k++);
       ++linear;
-      body->add(std::make_unique<Linear<T>>(L.in, L.out, L.bias, L.name, s));
+      auto layer = std::make_unique<Linear<T>>(L.in, L.out, L.bias, L.name, s);
+      if (L.weight_norm)
+        body->add(std::make_unique<WeightNorm<T, Linear<T>>>(std::move(layer), L.name));
+      else
+        body->add(std::move(layer));
     } else if (t == "Conv2d") {
-      body->add(std::make_unique<Conv2d<T>>(L.in, L.out, L.kernel, L.stride, L.padding, L.bias,
-                                            L.name, child_seed(seed, k++)));
+      auto layer = std::make_unique<Conv2d<T>>(L.in, L.out, L.kernel, L.stride, L.padding, L.bias,
+                                               L.name, child_seed(seed, k++));
+      if (L.weight_norm)
+        body->add(std::make_unique<WeightNorm<T, Conv2d<T>>>(std::move(layer), L.name));
+      else
+        body->add(std::move(layer));
     } else if (t == "BatchNorm1d" || t == "BatchNorm2d") {
       body->add(std::make_unique<BatchNorm<T>>(L.in, L.name, L.momentum, L.eps));
     } else if (t == "LayerNorm") {

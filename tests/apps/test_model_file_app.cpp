@@ -81,16 +81,21 @@ TEST(ModelFileApp, CheckpointCarriesTheFileForPredict) {
     {"type": "Conv2d", "out_channels": 4, "kernel_size": 3, "stride": 2},
     {"type": "BatchNorm2d"}, {"type": "LIF"}, {"type": "AvgPool2d", "kernel_size": 2},
     {"type": "Flatten"}, {"type": "Dropout", "p": 0.1},
-    {"type": "Linear", "out_features": 16}, {"type": "LayerNorm"}, {"type": "IF"},
+    {"type": "Linear", "out_features": 16, "weight_norm": true}, {"type": "LayerNorm"},
+    {"type": "LocalResponseNorm", "size": 3}, {"type": "IF"},
     {"type": "Linear", "out_features": "classes"}]})";
   write(net, text);
   const std::string log =
       train({"-data-dir", data.str(), "-out-dir", runs / "r", "-model-file", net, "-T", "2", "-b",
              "16", "-epochs", "1", "-j", "1", "-trace", "none", "-lr", "1e-2"});
-  EXPECT_NE(log.find("Linear(144, 16, bias=true)"), std::string::npos) << log;  // 4·6·6 inferred
+  EXPECT_NE(log.find("WeightNorm(Linear(144, 16, bias=true))"), std::string::npos)
+      << log;  // 4·6·6 inferred
   const io::CheckpointData ck = io::read_checkpoint(runs / "r/checkpoint_latest.h5");
   EXPECT_EQ(ck.args.at("model_json"), text);
   EXPECT_EQ(ck.args.at("model_file"), net);
+  bool has_g = false;
+  for (const io::NamedTensor& t : ck.parameters) has_g = has_g || t.name == "fc0.weight_g";
+  EXPECT_TRUE(has_g);
   std::filesystem::remove(net);  // predict needs only the checkpoint
 
   std::stringstream csv;

@@ -69,7 +69,7 @@ TEST(ModelFile, DefaultNamesAndFields) {
     {"type": "MaxPool2d", "kernel_size": 2},
     {"type": "SEWResNetBlock", "out_channels": 8, "stride": 2, "blocks": 2, "connect": "iand"},
     {"type": "GlobalAvgPool"}, {"type": "Dropout", "p": 0.25},
-    {"type": "Linear", "out_features": "classes"}]})",
+    {"type": "Linear", "out_features": "classes", "weight_norm": true}]})",
                          2, 8, 8, 7);
   EXPECT_EQ(m.layers[0].name, "conv0");
   EXPECT_FALSE(m.layers[0].bias);
@@ -92,6 +92,8 @@ TEST(ModelFile, DefaultNamesAndFields) {
   EXPECT_DOUBLE_EQ(m.layers[7].p, 0.25);
   EXPECT_EQ(m.layers[8].name, "fc0");
   EXPECT_TRUE(m.layers[8].bias);  // PyTorch's default
+  EXPECT_TRUE(m.layers[8].weight_norm);
+  EXPECT_FALSE(m.layers[0].weight_norm);
   EXPECT_EQ(m.layers[8].in, 8);
   EXPECT_EQ(m.layers[8].out, 7);  // "classes"
   EXPECT_EQ(m.seeding, "layers");
