@@ -4,6 +4,8 @@ list(APPEND SNN_LEARNING_SOURCES
   layers/conv2d.cu
   layers/batch_norm.cu
   layers/layer_norm.cu
+  layers/local_response_norm.cu
+  layers/weight_norm.cu
   layers/pooling.cu
   layers/dropout.cu
   layers/unflatten.cu
@@ -11,4 +13,6 @@ list(APPEND SNN_LEARNING_SOURCES
   blocks/spiking_resnet_block.cu
   blocks/sew_resnet_block.cu
   model/resnet_builder.cu
+  model/model_file.cpp
+  model/model_file_build.cu
 )

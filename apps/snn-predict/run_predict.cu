@@ -67,6 +67,10 @@ TrainArgs train_args_of(const io::CheckpointData& ck, const std::string& where) 
     a.channels = ints(opt("channels", ""));
     a.blocks = ints(opt("blocks", ""));
     a.spiking_readout = opt("spiking_readout", "false") == "true";
+    a.model_file = opt("model_file", "");  // -model-file: the network is the file's text
+    a.model_json = opt("model_json", "");
+    if (a.model == "file" && a.model_json.empty())
+      throw FormatError(where + " was trained with -model-file but holds no model_json");
     a.normalize_mean = doubles(opt("normalize_mean", ""));
     a.normalize_std = doubles(opt("normalize_std", ""));
   } catch (const std::logic_error& e) {  // stoi/stod

@@ -6,6 +6,7 @@
 #include "io/nir/nir_graph.h"
 #include "learning/export/nir_export.h"
 #include "learning/model/fc_network.h"
+#include "learning/model/model_file_build.h"
 #include "learning/model/resnet_builder.h"
 #include "learning/train/checkpoint_state.h"
 
@@ -34,6 +35,16 @@ int arg_int(const std::map<std::string, std::string>& m, const std::string& key,
 std::unique_ptr<learning::Classifier<float>> build_model(const TrainArgs& a, int channels, int rows,
                                                          int cols, int classes) {
   learning::LIFParams neuron = neuron_params(a);
+  if (a.model == "file") {
+    learning::ModelFile mf = learning::parse_model_json(
+        a.model_json, a.model_file.empty() ? std::string("model file") : a.model_file);
+    learning::resolve_model_file(mf, channels, rows, cols, classes);
+    const std::string enc = !a.encoder.empty() ? a.encoder : mf.encoder.empty() ? "direct" : mf.encoder;
+    return learning::build_model_file<float>(
+        mf, channels, rows, cols,
+        enc == "poisson" ? learning::EncoderKind::Poisson : learning::EncoderKind::Direct, neuron,
+        a.seed);
+  }
   if (!a.is_resnet()) {
     if (a.encoder != "poisson")
       throw UsageError("-encoder direct is available for -model resnet and sew-resnet only");
@@ -43,7 +54,7 @@ std::unique_ptr<learning::Classifier<float>> build_model(const TrainArgs& a, int
   learning::ResNetConfig cfg = learning::resnet_preset(a.preset);
   cfg.block = a.model == "sew-resnet" ? "sew" : "spiking";
   cfg.connect = a.connect;
-  cfg.head = a.head;
+  cfg.head = a.head;  // validate_train_args made it "gap" for resnet18/34 unless given
   if (!a.channels.empty()) cfg.channels = a.channels;
   if (!a.blocks.empty()) cfg.blocks = a.blocks;
   if (cfg.channels.size() != cfg.blocks.size())
@@ -80,6 +91,15 @@ TrainArgs train_args_from_map(const std::map<std::string, std::string>& m) {
   std::vector<const char*> ptrs;
   for (const auto& s : argv) ptrs.push_back(s.c_str());
   TrainArgs a = parse_train_args(int(ptrs.size()), ptrs.data());
+  // A model file's text travels in the checkpoint: the file itself may be gone.
+  auto text = m.find("model_json");
+  if (text != m.end() && !text->second.empty()) {
+    a.model = "file";
+    a.model_json = text->second;
+    auto file = m.find("model_file");
+    if (file != m.end()) a.model_file = file->second;
+    a.file_encoder = learning::parse_model_json(a.model_json, a.model_file).encoder;
+  }
   if (a.encoder.empty()) a.encoder = a.is_resnet() ? "direct" : "poisson";
   return a;
 }

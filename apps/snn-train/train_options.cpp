@@ -16,6 +16,7 @@
 #include "io/cifar_reader.h"
 #include "io/idx_reader.h"
 #include "learning/init/init.h"
+#include "learning/model/model_file.h"
 #include "learning/optim/lr_expression.h"
 #include "learning/optim/optimizer.h"
 #include "sim/core/config.h"
@@ -192,7 +193,9 @@ TrainArgs parse_train_args(int argc, const char* const argv[]) {
       "encoder", po::value<std::string>(&a.encoder),
       "poisson or direct (default poisson for fc, direct for resnet)")(
       "preset", po::value<std::string>(&a.preset),
-      "resnet size preset: tiny, small (default) or medium")(
+      "resnet size preset: tiny, small (default), medium, resnet18 or resnet34")(
+      "model-file", po::value<std::string>(&a.model_file),
+      "network described layer by layer in a JSON file (examples/models/)")(
       "spiking-readout", po::bool_switch(&a.spiking_readout),
       "resnet: LIF after the readout Linear (spikes out)");
   po::options_description optim("Optimisers and gradient clipping (torch.optim's settings)");
@@ -289,6 +292,7 @@ TrainArgs parse_train_args(int argc, const char* const argv[]) {
     return a;
   }
   a.T_given = vm.count("T") > 0;
+  a.head_given = !vm["head"].defaulted();
   a.lr_given = !vm["lr"].defaulted();
   a.momentum_given = !vm["momentum"].defaulted();
   if (vm.count("eps") && !(a.eps >= 0))
@@ -314,7 +318,22 @@ TrainArgs parse_train_args(int argc, const char* const argv[]) {
 
 void validate_train_args(TrainArgs& a) {
   if (a.help) return;
-  one_of("model", a.model, {"fc", "resnet", "sew-resnet"});
+  if (!a.model_file.empty()) {
+    if (a.model != "fc" && a.model != "file")
+      throw UsageError("-model-file describes the whole network: drop -model " + a.model);
+    if (!a.hidden.empty() || !a.channels.empty() || !a.blocks.empty() || !a.preset.empty() ||
+        a.spiking_readout || a.head_given || a.connect != "add")
+      throw UsageError("-hidden, -channels, -blocks, -preset, -head, -connect and "
+                       "-spiking-readout do not apply with -model-file (the file says it all)");
+    const learning::ModelFile mf = learning::read_model_file(a.model_file);  // errors say where
+    a.model = "file";
+    a.model_json = mf.text;
+    a.file_encoder = mf.encoder;
+    if (a.encoder.empty()) a.encoder = mf.encoder;
+  } else if (a.model == "file") {
+    throw UsageError("-model file needs -model-file NET.json");
+  }
+  one_of("model", a.model, {"fc", "resnet", "sew-resnet", "file"});
   if (!a.T_given) a.T = a.is_resnet() ? 4 : 100;
   if (a.T < 1) throw UsageError("-T must be >= 1 (time steps), got " + std::to_string(a.T));
   if (a.b < 1) throw UsageError("-b must be >= 1 (batch size), got " + std::to_string(a.b));
@@ -399,6 +418,8 @@ void validate_train_args(TrainArgs& a) {
   one_of("surrogate", a.surrogate, {"atan", "sigmoid", "piecewise_quadratic", "soft_sign"});
   one_of("connect", a.connect, {"add", "and", "iand"});
   one_of("head", a.head, {"flatten", "gap"});
+  if ((a.preset == "resnet18" || a.preset == "resnet34") && !a.head_given)
+    a.head = "gap";  // torchvision's readout
   if (a.encoder.empty()) a.encoder = a.is_resnet() ? "direct" : "poisson";
   one_of("encoder", a.encoder, {"poisson", "direct"});
   if (!a.normalize && (!a.normalize_mean.empty() || !a.normalize_std.empty()))
@@ -414,8 +435,8 @@ void validate_train_args(TrainArgs& a) {
                      "as firing probabilities)");
   for (int h : a.hidden)
     if (h < 1) throw UsageError("-hidden sizes must be >= 1, got " + std::to_string(h));
-  if (a.is_resnet() && !a.hidden.empty()) throw UsageError("-hidden applies to -model fc only");
-  if (!a.is_resnet() &&
+  if (a.model != "fc" && !a.hidden.empty()) throw UsageError("-hidden applies to -model fc only");
+  if (a.model == "fc" &&
       (!a.channels.empty() || !a.blocks.empty() || !a.preset.empty() || a.spiking_readout))
     throw UsageError(
         "-channels, -blocks, -preset and -spiking-readout apply to -model resnet or sew-resnet "
@@ -506,6 +527,8 @@ std::map<std::string, std::string> TrainArgs::as_map() const {
           {"encoder", encoder},
           {"preset", preset},
           {"spiking_readout", spiking_readout ? "true" : "false"},
+          {"model_file", model_file},
+          {"model_json", model_json},
           {"dampening", fmt(dampening)},
           {"nesterov", nesterov ? "true" : "false"},
           {"beta1", fmt(beta1)},
@@ -565,7 +588,9 @@ std::string TrainArgs::namespace_line() const {
                     ", amp=" + (amp ? "True" : "False") + ", opt=" + q(opt) +
                     ", momentum=" + fmt(momentum) + ", lr=" + fmt(lr) + ", tau=" + fmt(tau) +
                     ", seed=" + std::to_string(seed) + ", model=" + q(model);
-  if (!is_resnet())
+  if (model == "file")
+    out += ", model_file=" + q(model_file);
+  else if (!is_resnet())
     out += ", hidden=[" + list_text(hidden) + "]";
   else
     out += ", preset=" + q(preset) + ", channels=[" + list_text(channels) + "], blocks=[" +

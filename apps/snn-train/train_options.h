@@ -63,6 +63,10 @@ struct TrainArgs {
   std::string encoder;           ///< poisson or direct; "" → poisson for fc, direct for resnet
   std::string preset;            ///< resnet preset name; "" → the default preset
   bool spiking_readout = false;  ///< resnet: Linear → LIF readout (spikes) instead of Linear values
+  bool head_given = false;       ///< -head on the command line (resnet18/34 default to gap)
+  // networks as files (learning/model/model_file.h)
+  std::string model_file;  ///< -model-file NET.json; sets model "file"
+  std::string model_json;  ///< its text, read by validate_train_args (checkpoints keep it)
 
   // optimisation toolbox (torch.optim's settings, PyTorch's defaults)
   bool lr_given = false;
@@ -105,7 +109,10 @@ struct TrainArgs {
   std::string help_text;
   std::vector<std::string> command_line;
 
-  bool is_resnet() const { return model != "fc"; }
+  /// Everything but the built-in fc network (T defaults to 4, encoder to direct), and a model
+  /// file unless it asks for the Poisson encoder.
+  bool is_resnet() const { return model != "fc" && !(model == "file" && file_encoder == "poisson"); }
+  std::string file_encoder;  ///< the model file's "encoder" ("" when it names none)
   /// Every option as text (saved in checkpoints and args.txt).
   std::map<std::string, std::string> as_map() const;
   /// -init and its settings.

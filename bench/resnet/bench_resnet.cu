@@ -58,7 +58,7 @@ std::vector<int> parse_ints(const std::string& s) {
 
 void usage() {
   std::cout
-      << "snn-bench-resnet [-data-dir D] [-preset tiny|small|medium] [-model resnet|sew-resnet]\n"
+      << "snn-bench-resnet [-data-dir D] [-preset tiny|small|medium|resnet18|resnet34] [-model resnet|sew-resnet]\n"
          "  [-connect add|and|iand] [-channels 16,32] [-blocks 1,1] [-head flatten|gap] [-T 4] [-b "
          "64] [-j 2]\n"
          "  [-batches 40] [-warmup 3] [-test-batches 40] [-encoder direct|poisson]\n"
@@ -267,7 +267,7 @@ int main(int argc, char** argv) try {
       "| model | preset | params | T | batch | threads | train img/s | test img/s | conv share "
       "train | conv share test |\n");
   std::printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
-  std::printf("| %s | %s (%s / %s) | %lld | %d | %d | %d | %.0f | %.0f | %.0f%% | %.0f%% |\n",
+  std::printf("| %s | %s (%s / %s) | %lld | %d | %d | %d | %.1f | %.1f | %.0f%% | %.0f%% |\n",
               o.model.c_str(),
               o.preset.empty() ? resnet_default_preset().c_str() : o.preset.c_str(), chans.c_str(),
               blks.c_str(), static_cast<long long>(n_params), o.steps, o.batch, o.threads,

@@ -9,7 +9,7 @@ namespace snn::learning {
 template <class T>
 SpikingResNetBlock<T>::SpikingResNetBlock(int in_channels, int out_channels, int stride,
                                           const LIFParams& neuron, const std::string& name,
-                                          std::uint64_t seed)
+                                          std::uint64_t seed, bool identity_bn)
     : in_channels_(in_channels), out_channels_(out_channels), stride_(stride), name_(name) {
   require(stride >= 1, name + ": stride must be >= 1, got " + std::to_string(stride));
   conv1_ = std::make_unique<Conv2d<T>>(in_channels, out_channels, 3, stride, 1, false,
@@ -22,7 +22,9 @@ SpikingResNetBlock<T>::SpikingResNetBlock(int in_channels, int out_channels, int
   if (stride != 1 || in_channels != out_channels)
     down_ = std::make_unique<Conv2d<T>>(in_channels, out_channels, 1, stride, 0, false,
                                         name + ".down.conv", child_seed(seed, 3));
-  bn_short_ = std::make_unique<BatchNorm<T>>(out_channels, name + (down_ ? ".down.bn" : ".short.bn"));
+  if (down_ || identity_bn)
+    bn_short_ =
+        std::make_unique<BatchNorm<T>>(out_channels, name + (down_ ? ".down.bn" : ".short.bn"));
   sn2_ = std::make_unique<LIF<T>>(neuron);
 }
 
@@ -36,10 +38,10 @@ void SpikingResNetBlock<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
   if (down_) {
     down_->forward(x, d_);
     bn_short_->forward(d_, e_);
-  } else {
+  } else if (bn_short_) {
     bn_short_->forward(x, e_);
   }
-  add_tensors(b2_, e_, z_);
+  add_tensors(b2_, bn_short_ ? e_ : x, z_);  // without the shortcut BN: z = BN2(...) + x
   sn2_->forward(z_, y);
 }
 
@@ -52,7 +54,7 @@ void SpikingResNetBlock<T>::backward(const Tensor<T>& x, const Tensor<T>& y,
   if (down_) {
     bn_short_->backward(d_, e_, grad_z_, grad_d_);
     down_->backward(x, d_, grad_d_, grad_short_, need_grad_x);
-  } else {
+  } else if (bn_short_) {
     bn_short_->backward(x, e_, grad_z_, grad_short_, need_grad_x);
   }
   // main branch
@@ -61,7 +63,7 @@ void SpikingResNetBlock<T>::backward(const Tensor<T>& x, const Tensor<T>& y,
   sn1_->backward(b1_, s1_, grad_q_, grad_p_);
   bn1_->backward(a1_, b1_, grad_p_, grad_q_);
   conv1_->backward(x, a1_, grad_q_, grad_x, need_grad_x);
-  if (need_grad_x) accumulate(grad_x, grad_short_);
+  if (need_grad_x) accumulate(grad_x, bn_short_ ? grad_short_ : grad_z_);
 }
 
 template <class T>
@@ -71,14 +73,14 @@ void SpikingResNetBlock<T>::collect_parameters(ParameterList<T>& out) {
   conv2_->collect_parameters(out);
   bn2_->collect_parameters(out);
   if (down_) down_->collect_parameters(out);
-  bn_short_->collect_parameters(out);
+  if (bn_short_) bn_short_->collect_parameters(out);
 }
 
 template <class T>
 void SpikingResNetBlock<T>::collect_buffers(BufferList<T>& out) {
   bn1_->collect_buffers(out);
   bn2_->collect_buffers(out);
-  bn_short_->collect_buffers(out);
+  if (bn_short_) bn_short_->collect_buffers(out);
 }
 
 template <class T>
@@ -87,7 +89,7 @@ void SpikingResNetBlock<T>::set_training(bool training) {
   for (Layer<T>* l : std::initializer_list<Layer<T>*>{conv1_.get(), bn1_.get(), sn1_.get(),
                                                       conv2_.get(), bn2_.get(), bn_short_.get(),
                                                       sn2_.get()})
-    l->set_training(training);
+    if (l) l->set_training(training);
   if (down_) down_->set_training(training);
 }
 
@@ -95,7 +97,7 @@ template <class T>
 std::string SpikingResNetBlock<T>::describe() const {
   return "SpikingResNetBlock(" + std::to_string(in_channels_) + " → " +
          std::to_string(out_channels_) + ", stride=" + std::to_string(stride_) +
-         ", shortcut=" + (down_ ? "conv1×1+BN" : "BN") + ")";
+         ", shortcut=" + (down_ ? "conv1×1+BN" : bn_short_ ? "BN" : "identity") + ")";
 }
 
 template class SpikingResNetBlock<float>;

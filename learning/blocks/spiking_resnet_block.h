@@ -22,8 +22,10 @@ class SpikingResNetBlock : public Layer<T> {
  public:
   /// Parameters are named "<name>.conv1.weight", "<name>.bn1.weight", ..., "<name>.down.conv.weight",
   /// "<name>.down.bn.weight"; weights drawn from `seed`.
+  /// identity_bn: a BatchNorm on an identity shortcut too (the SNN-ResNet note's layout, the
+  /// default); false gives torchvision's BasicBlock (x added as it is).
   SpikingResNetBlock(int in_channels, int out_channels, int stride, const LIFParams& neuron,
-                     const std::string& name, std::uint64_t seed);
+                     const std::string& name, std::uint64_t seed, bool identity_bn = true);
 
   void forward(const Tensor<T>& x, Tensor<T>& y) override;
   void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y, Tensor<T>& grad_x,
@@ -43,7 +45,9 @@ class SpikingResNetBlock : public Layer<T> {
   Conv2d<T>& conv2() { return *conv2_; }
   BatchNorm<T>& bn2() { return *bn2_; }
   Conv2d<T>* down() { return down_.get(); }
+  /// The shortcut's BatchNorm (after down() or on the identity); only if has_shortcut_bn().
   BatchNorm<T>& bn_short() { return *bn_short_; }
+  bool has_shortcut_bn() const { return bn_short_ != nullptr; }
   LIF<T>& sn2() { return *sn2_; }
 
  private:

@@ -307,7 +307,7 @@ class Exporter {
     Cur shortcut = x;
     if (b.down())
       conv(*b.down(), &b.bn_short(), shortcut, name + ".down");
-    else
+    else if (b.has_shortcut_bn())
       batch_norm(b.bn_short(), shortcut, name + ".short");
     if (shortcut.shape != main.shape)
       refuse("shortcut " + dims_text(shortcut.shape) + " vs main " + dims_text(main.shape));

@@ -29,8 +29,16 @@ ResNetConfig resnet_preset(const std::string& name) {
   } else if (n == "medium") {
     c.channels = {32, 64};
     c.blocks = {1, 1};
+  } else if (n == "resnet18" || n == "resnet34") {
+    c.channels = {64, 128, 256, 512};
+    c.blocks = n == "resnet18" ? std::vector<int>{2, 2, 2, 2} : std::vector<int>{3, 4, 6, 3};
+    c.head = "gap";
+    c.stem = "auto";
+    c.stem_pool = false;
+    c.shortcut_bn = false;
   } else {
-    throw InvalidParameter("ResNet preset must be tiny, small or medium, got '" + name + "'");
+    throw InvalidParameter("ResNet preset must be tiny, small, medium, resnet18 or resnet34, got '" +
+                           name + "'");
   }
   return c;
 }
@@ -46,6 +54,8 @@ void validate_resnet_config(const ResNetConfig& c) {
   for (int ch : c.channels) require(ch >= 1, "ResNet stage width must be >= 1, got " + std::to_string(ch));
   for (int b : c.blocks) require(b >= 1, "ResNet blocks per stage must be >= 1, got " + std::to_string(b));
   require(c.stem_channels >= 0, "ResNet stem_channels must be >= 0, got " + std::to_string(c.stem_channels));
+ require(c.stem == "3x3" || c.stem == "7x7" || c.stem == "auto",
+          "ResNet stem must be '3x3', '7x7' or 'auto', got '" + c.stem + "'");
   require(c.head == "gap" || c.head == "flatten",
           "ResNet head must be 'gap' or 'flatten', got '" + c.head + "'");
   require(c.dropout >= 0 && c.dropout < 1,
@@ -67,11 +77,21 @@ std::unique_ptr<Sequential<T>> build_resnet_body(const ResNetConfig& c, int in_c
   std::uint64_t k = 0;
   body->add(std::make_unique<Unflatten<T>>(Shape{in_channels, height, width}));
   const int stem = c.stem_channels ? c.stem_channels : c.channels[0];
-  body->add(std::make_unique<Conv2d<T>>(in_channels, stem, 3, 1, 1, false, "stem.conv",
-                                        child_seed(seed, k++)));
+  const bool big = c.stem == "7x7" || (c.stem == "auto" && height >= 64 && width >= 64);
+  body->add(std::make_unique<Conv2d<T>>(in_channels, stem, big ? 7 : 3, big ? 2 : 1, big ? 3 : 1,
+                                        false, "stem.conv", child_seed(seed, k++)));
   body->add(std::make_unique<BatchNorm<T>>(stem, "stem.bn"));
   body->add(std::make_unique<LIF<T>>(c.neuron));
-  if (c.stem_pool) body->add(std::make_unique<MaxPool2d<T>>(2));
+  int h = height, w = width;  // after the stem
+  if (big) {
+    body->add(std::make_unique<MaxPool2d<T>>(3, 2, 1));
+    h = ((h + 6 - 7) / 2 + 1 + 2 - 3) / 2 + 1;
+    w = ((w + 6 - 7) / 2 + 1 + 2 - 3) / 2 + 1;
+  } else if (c.stem_pool) {
+    body->add(std::make_unique<MaxPool2d<T>>(2));
+    h /= 2;
+    w /= 2;
+  }
   int channels = stem;
   for (std::size_t s = 0; s < c.channels.size(); ++s) {
     for (int b = 0; b < c.blocks[s]; ++b) {
@@ -83,7 +103,8 @@ std::unique_ptr<Sequential<T>> build_resnet_body(const ResNetConfig& c, int in_c
                                                       child_seed(seed, k++)));
       else
         body->add(std::make_unique<SpikingResNetBlock<T>>(channels, c.channels[s], stride,
-                                                          c.neuron, name, child_seed(seed, k++)));
+                                                          c.neuron, name, child_seed(seed, k++),
+                                                          c.shortcut_bn));
       channels = c.channels[s];
     }
   }
@@ -91,7 +112,6 @@ std::unique_ptr<Sequential<T>> build_resnet_body(const ResNetConfig& c, int in_c
   if (c.head == "gap") {
     body->add(std::make_unique<GlobalAvgPool<T>>());
   } else {
-    int h = c.stem_pool ? height / 2 : height, w = c.stem_pool ? width / 2 : width;
     for (std::size_t s = 1; s < c.channels.size(); ++s) {  // each later stage's 3×3, stride 2, pad 1
       h = (h - 1) / 2 + 1;
       w = (w - 1) / 2 + 1;

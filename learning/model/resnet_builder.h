@@ -24,7 +24,14 @@ struct ResNetConfig {
   LIFParams neuron;               ///< every LIF of the network (SpikingJelly defaults)
   double dropout = 0;             ///< dropout before the readout (mask shared over T), 0 = none
   int stem_channels = 0;          ///< stem width; 0 = channels[0]
-  bool stem_pool = true;          ///< 2×2 max pool after the stem (28×28 → 14×14)
+  bool stem_pool = true;          ///< 2×2 max pool after a 3×3 stem (28×28 → 14×14)
+  /// "3x3" (conv3×3 stride 1, for 28/32-pixel images), "7x7" (ImageNet's conv7×7 stride 2,
+  /// padding 3, then a 3×3 stride-2 max pool: 224 → 56) or "auto" (7x7 for images of 64 pixels
+  /// and more on both sides, else 3x3).
+  std::string stem = "3x3";
+  /// A BatchNorm on the identity shortcuts of "spiking" blocks (the SNN-ResNet note's layout);
+  /// false gives torchvision's BasicBlock (SpikingJelly's spiking_resnet18).
+  bool shortcut_bn = true;
   /// Readout input: "gap" (global average pooling: C features, as in ImageNet ResNets) or
   /// "flatten" (the last stage's C·H·W spike map). On 28×28 images with narrow stages, C
   /// space-averaged rates carry too little for the readout to learn at Adam's usual rates, so
@@ -33,7 +40,10 @@ struct ResNetConfig {
 };
 
 /// Preset sizes: "tiny" (fast; tests, quick runs), "small" (the default for the accuracy
-/// targets) and "medium"; "" gives the default preset. Throws InvalidParameter for an unknown name.
+/// targets) and "medium"; "resnet18" and "resnet34" (torchvision's layout as SpikingJelly's
+/// spiking_resnet18/34 and sew_resnet18/34: stages 64-128-256-512 of 2-2-2-2 / 3-4-6-3 blocks,
+/// global average pooling, no BN on identity shortcuts, stem "auto" without the 2×2 pool);
+/// "" gives the default preset. Throws InvalidParameter for an unknown name.
 ResNetConfig resnet_preset(const std::string& name);
 /// The name of the default preset ("small").
 std::string resnet_default_preset();

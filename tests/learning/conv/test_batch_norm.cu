@@ -6,6 +6,10 @@
 
 #include "learning/layers/batch_norm.h"
 #include "learning/layers/layer_norm.h"
+#include "learning/layers/linear.h"
+#include "learning/layers/conv2d.h"
+#include "learning/layers/local_response_norm.h"
+#include "learning/layers/weight_norm.h"
 #include "sim/core/errors.h"
 #include "tests/learning/conv/fd_check.h"
 
@@ -197,6 +201,106 @@ TEST(LayerNorm, ForwardAndBackward) {
   expect_gradient(ln.weight().value, ln.weight().grad.to_host(), loss, "dL/dgamma", 1e-7);
   expect_gradient(ln.bias().value, ln.bias().grad.to_host(), loss, "dL/dbeta", 1e-7);
   EXPECT_THROW(ln.forward(Tensor<double>({2, 2, 11}), y), InvalidParameter);
+}
+
+
+// torch.nn.LocalResponseNorm(2, alpha=0.5, beta=0.75, k=1) on channels (1, 2, 3): the window of
+// channel c is {c − 1, c} (size//2 before, (size−1)//2 after), so d = 1 + 0.25·(1), 1 + 0.25·(1+4),
+// 1 + 0.25·(4+9) and b = a·d^−0.75.
+TEST(LocalResponseNorm, ForwardIsPyTorchsFormula) {
+  LocalResponseNorm<double> lrn(2, 0.5, 0.75, 1.0);
+  Tensor<double> x, y;
+  x.from_host({1, 1, 3, 1, 1}, {1, 2, 3});
+  lrn.forward(x, y);
+  const std::vector<double> out = y.to_host();
+  EXPECT_NEAR(out[0], 1 * std::pow(1.25, -0.75), 1e-12);
+  EXPECT_NEAR(out[1], 2 * std::pow(2.25, -0.75), 1e-12);  // 1.0886621...
+  EXPECT_NEAR(out[1], 1.0886621079036347, 1e-12);
+  EXPECT_NEAR(out[2], 3 * std::pow(4.25, -0.75), 1e-12);
+  // size 3 looks one channel each side: channel 1 of (1, 2, 3) has d = 1 + (0.5/3)·14
+  LocalResponseNorm<double> wide(3, 0.5, 0.75, 1.0);
+  wide.forward(x, y);
+  EXPECT_NEAR(y.to_host()[1], 2 * std::pow(1 + 0.5 / 3 * 14, -0.75), 1e-12);
+  EXPECT_THROW(LocalResponseNorm<double>(0), InvalidParameter);
+  EXPECT_THROW(LocalResponseNorm<double>(2, 1e-4, 0.75, 0.0), InvalidParameter);
+}
+
+TEST(LocalResponseNorm, BackwardMatchesFiniteDifferences) {
+  for (int size : {1, 2, 3, 5}) {
+    LocalResponseNorm<double> lrn(size, 0.9, 0.75, 1.5);  // a large alpha: the cross terms matter
+    Tensor<double> x = random_tensor({2, 2, 4, 3, 2}, 7, -2, 2), y, gx;
+    lrn.forward(x, y);
+    Tensor<double> w = random_tensor(y.shape(), 8);
+    lrn.backward(x, y, w, gx);
+    auto loss = [&] {
+      Tensor<double> out;
+      lrn.forward(x, out);
+      return weighted_sum(out, w);
+    };
+    expect_gradient(x, gx.to_host(), loss, "dL/dx", 1e-7, 96);
+  }
+}
+
+
+// weight_norm(nn.Linear(3, 2)): at first g = ‖w_o‖, v = w (the same function); after setting g
+// and v the weight the inner layer uses is g_o · v_o / ‖v_o‖: v = [[3, 0, 4], [1, 2, 2]] has row
+// norms 5 and 3, so g = (10, −1.5) gives w = [[6, 0, 8], [−0.5, −1, −1]].
+TEST(WeightNorm, ReparametrisesTheWeightPerOutput) {
+  auto lin = std::make_unique<Linear<double>>(3, 2, true, "fc", 4);
+  const std::vector<double> w0 = lin->weight().value.to_host();
+  WeightNorm<double, Linear<double>> wn(std::move(lin), "fc");
+  ParameterList<double> params;
+  wn.collect_parameters(params);
+  ASSERT_EQ(params.size(), 3u);
+  EXPECT_EQ(params[0]->name, "fc.weight_g");
+  EXPECT_EQ(params[1]->name, "fc.weight_v");
+  EXPECT_EQ(params[2]->name, "fc.bias");
+  EXPECT_EQ(wn.v().value.to_host(), w0);
+  const std::vector<double> g0 = wn.g().value.to_host();
+  EXPECT_NEAR(g0[0], std::sqrt(w0[0] * w0[0] + w0[1] * w0[1] + w0[2] * w0[2]), 1e-12);
+  Tensor<double> x, y;
+  x.from_host({1, 1, 3}, {0.5, -1, 2});
+  wn.forward(x, y);
+  const std::vector<double> w_first = wn.inner().weight().value.to_host();
+  for (std::size_t i = 0; i < w0.size(); ++i) EXPECT_NEAR(w_first[i], w0[i], 1e-12);
+
+  wn.v().value.from_host({2, 3}, {3, 0, 4, 1, 2, 2});
+  wn.g().value.from_host({2}, {10, -1.5});
+  wn.inner().bias().value.from_host({2}, {0.25, 0});
+  wn.forward(x, y);
+  const std::vector<double> w = wn.inner().weight().value.to_host();
+  const std::vector<double> expected{6, 0, 8, -0.5, -1, -1};
+  for (std::size_t i = 0; i < w.size(); ++i) EXPECT_NEAR(w[i], expected[i], 1e-12) << i;
+  const std::vector<double> out = y.to_host();
+  EXPECT_NEAR(out[0], 6 * 0.5 + 8 * 2 + 0.25, 1e-12);
+  EXPECT_NEAR(out[1], -0.5 * 0.5 + 1 - 2, 1e-12);
+}
+
+template <class Inner>
+void check_weight_norm(std::unique_ptr<Inner> inner, const Shape& in_shape) {
+  WeightNorm<double, Inner> wn(std::move(inner), "l");
+  wn.g().value.from_host({wn.g().value.size()},
+                         random_values(std::size_t(wn.g().value.size()), 5, 0.5, 2));
+  Tensor<double> x = random_tensor(in_shape, 6), y, gx;
+  wn.forward(x, y);
+  Tensor<double> w = random_tensor(y.shape(), 7);
+  ParameterList<double> params;
+  wn.collect_parameters(params);
+  for (Parameter<double>* p : params) p->zero_grad();
+  wn.backward(x, y, w, gx);
+  auto loss = [&] {
+    Tensor<double> out;
+    wn.forward(x, out);
+    return weighted_sum(out, w);
+  };
+  expect_gradient(x, gx.to_host(), loss, "dL/dx", 1e-7, 24);
+  for (Parameter<double>* p : params)
+    expect_gradient(p->value, p->grad.to_host(), loss, p->name.c_str(), 1e-7, 24);
+}
+
+TEST(WeightNorm, BackwardMatchesFiniteDifferences) {
+  check_weight_norm(std::make_unique<Linear<double>>(5, 4, true, "l", 1), {2, 3, 5});
+  check_weight_norm(std::make_unique<Conv2d<double>>(2, 3, 3, 1, 1, true, "l", 2), {1, 2, 2, 3, 3});
 }
 
 }  // namespace

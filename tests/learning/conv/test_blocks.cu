@@ -44,6 +44,17 @@ TEST(SpikingResNetBlock, IdentityShortcutGradientMatchesFiniteDifferences) {
   check_block(block, {3, 2, 3, 5, 5}, 0, 1);
 }
 
+// torchvision's BasicBlock (ResNet-18/34 presets): x added to the main branch as it is.
+TEST(SpikingResNetBlock, IdentityWithoutShortcutBnGradientMatchesFiniteDifferences) {
+  SpikingResNetBlock<double> block(3, 3, 1, LIFParams{}, "b", 1, /*identity_bn=*/false);
+  EXPECT_FALSE(block.has_shortcut_bn());
+  ParameterList<double> params;
+  block.collect_parameters(params);
+  EXPECT_EQ(params.size(), 6u);  // conv1, bn1 (2), conv2, bn2 (2): no short.bn
+  for (Parameter<double>* p : params) EXPECT_EQ(p->name.find("short"), std::string::npos);
+  check_block(block, {3, 2, 3, 5, 5}, 0, 1);
+}
+
 TEST(SpikingResNetBlock, ProjectionShortcutGradientMatchesFiniteDifferences) {
   SpikingResNetBlock<double> block(2, 4, 2, LIFParams{}, "b", 2);
   EXPECT_TRUE(block.has_projection());
