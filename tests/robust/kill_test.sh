@@ -81,12 +81,14 @@ echo "kill_test: snn-train: $kills SIGKILLs survived ($resumes resumes, $chains 
 # 2. SIGTERM mid-epoch.
 for attempt in 1 2 3 4 5; do
   rm -rf "$run"
+  t0=$(now_ms)
   "$TRAIN" "${TRAIN_ARGS[@]}" -out-dir "$run" >"$WORK/term.log" 2>"$WORK/term.err" &
   pid=$!
-  # After the first epoch's checkpoint (7 of 8 epochs still to go), a random moment within about
-  # one epoch: the signal lands mid-run however loaded the machine is.
+  # After the first epoch's checkpoint (7 of 8 epochs still to go), a random moment within that
+  # epoch's own duration: the signal lands mid-run however loaded the machine is.
   while [ ! -e "$run/checkpoint_latest.h5" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.02; done
-  sleep_ms "$(random_ms 1 $((train_ms / 8 + 2)))"
+  epoch_ms=$(($(now_ms) - t0))
+  sleep_ms "$(random_ms 1 $((epoch_ms + 2)))"
   kill -TERM "$pid"
   wait "$pid"
   rc=$?
