@@ -172,8 +172,9 @@ SimSummary run_sim(const SimArgs& a, std::ostream& out) {
     s.network = "sparse (n " + std::to_string(a.n) + ", k " + std::to_string(a.k) + ")";
   } else {
     if (a.procedural)
-      throw InvalidParameter("-procedural applies to the built-in networks; in a network file "
-                             "mark projections \"procedural\": true");
+      throw InvalidParameter(
+          "-procedural applies to the built-in networks; in a network file "
+          "mark projections \"procedural\": true");
     file.apply(net);
     s.network = a.network;
   }

@@ -80,8 +80,8 @@ SimArgs parse_sim_args(int argc, const char* const argv[]) {
       "sparse: synapses per neuron")(
       "procedural", po::bool_switch(&a.procedural),
       "brunel, sparse: procedural projections: no synapse stored, rows drawn again at each "
-      "spike (brunel: each pair with p = C/N instead of a fixed in-degree)")("j", po::value<double>(&j),
-                                     "weight J, mV (brunel 0.1, sparse 0.2)")(
+      "spike (brunel: each pair with p = C/N instead of a fixed in-degree)")(
+      "j", po::value<double>(&j), "weight J, mV (brunel 0.1, sparse 0.2)")(
       "t", po::value<double>(&t), "biological time, ms (default 1000 or the file's t_stop)")(
       "dt", po::value<double>(&dt), "time step, ms (default 0.1 or the file's dt)")(
       "seed", po::value<std::uint64_t>(&seed),

@@ -39,7 +39,9 @@ std::unique_ptr<learning::Classifier<float>> build_model(const TrainArgs& a, int
     learning::ModelFile mf = learning::parse_model_json(
         a.model_json, a.model_file.empty() ? std::string("model file") : a.model_file);
     learning::resolve_model_file(mf, channels, rows, cols, classes);
-    const std::string enc = !a.encoder.empty() ? a.encoder : mf.encoder.empty() ? "direct" : mf.encoder;
+    const std::string enc = !a.encoder.empty()   ? a.encoder
+                            : mf.encoder.empty() ? "direct"
+                                                 : mf.encoder;
     return learning::build_model_file<float>(
         mf, channels, rows, cols,
         enc == "poisson" ? learning::EncoderKind::Poisson : learning::EncoderKind::Direct, neuron,

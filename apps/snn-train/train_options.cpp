@@ -154,9 +154,9 @@ TrainArgs parse_train_args(int argc, const char* const argv[]) {
       "hidden", po::value<std::vector<std::string>>(&hidden)->composing(),
       "hidden layer sizes of the fc model, repeatable or a comma list (-hidden 20 → 784-20-10)")(
       "loss", po::value<std::string>(&a.loss)->default_value("mse"),
-      "mse or ce (on the firing rate)")("sched",
-                                        po::value<std::string>(&a.sched)->default_value("none"),
-                                        "learning-rate schedule: none, step, exp, cosine, multistep, linear, lambda, plateau")(
+      "mse or ce (on the firing rate)")(
+      "sched", po::value<std::string>(&a.sched)->default_value("none"),
+      "learning-rate schedule: none, step, exp, cosine, multistep, linear, lambda, plateau")(
       "step-size", po::value<int>(&a.step_size)->default_value(30),
       "step schedule: epochs between decays")(
       "gamma", po::value<double>(&a.gamma)->default_value(0.1, "0.1"),
@@ -200,8 +200,8 @@ TrainArgs parse_train_args(int argc, const char* const argv[]) {
       "resnet: LIF after the readout Linear (spikes out)");
   po::options_description optim("Optimisers and gradient clipping (torch.optim's settings)");
   optim.add_options()("dampening", po::value<double>(&a.dampening)->default_value(0.0, "0"),
-                      "sgd: dampening of the momentum")(
-      "nesterov", po::bool_switch(&a.nesterov), "sgd: Nesterov momentum")(
+                      "sgd: dampening of the momentum")("nesterov", po::bool_switch(&a.nesterov),
+                                                        "sgd: Nesterov momentum")(
       "beta1", po::value<double>(&a.beta1)->default_value(0.9, "0.9"), "adam/adamw: beta1")(
       "beta2", po::value<double>(&a.beta2)->default_value(0.999, "0.999"), "adam/adamw: beta2")(
       "eps", po::value<double>(&a.eps),
@@ -209,7 +209,8 @@ TrainArgs parse_train_args(int argc, const char* const argv[]) {
       "lr-decay", po::value<double>(&a.lr_decay)->default_value(0.0, "0"), "adagrad: lr decay")(
       "initial-accumulator-value",
       po::value<double>(&a.initial_accumulator_value)->default_value(0.0, "0"),
-      "adagrad: initial sum of squares")("rho", po::value<double>(&a.rho)->default_value(0.9, "0.9"),
+      "adagrad: initial sum of squares")("rho",
+                                         po::value<double>(&a.rho)->default_value(0.9, "0.9"),
                                          "adadelta: coefficient of the running averages")(
       "rmsprop-alpha", po::value<double>(&a.rmsprop_alpha)->default_value(0.99, "0.99"),
       "rmsprop: smoothing constant (torch's alpha)")(
@@ -226,12 +227,13 @@ TrainArgs parse_train_args(int argc, const char* const argv[]) {
       "milestones", po::value<std::vector<std::string>>(&milestones)->composing(),
       "multistep: epochs of the decays by -gamma, e.g. 30,80")(
       "start-factor", po::value<double>(&a.start_factor)->default_value(1.0 / 3, "1/3"),
-      "linear: factor at epoch 0")(
-      "end-factor", po::value<double>(&a.end_factor)->default_value(1.0, "1.0"),
-      "linear: factor from -total-iters on")(
-      "total-iters", po::value<int>(&a.total_iters)->default_value(5), "linear: epochs of the ramp")(
-      "factor", po::value<double>(&a.factor)->default_value(0.1, "0.1"),
-      "plateau: rate multiplier on a plateau of the test loss")(
+      "linear: factor at epoch 0")("end-factor",
+                                   po::value<double>(&a.end_factor)->default_value(1.0, "1.0"),
+                                   "linear: factor from -total-iters on")(
+      "total-iters", po::value<int>(&a.total_iters)->default_value(5),
+      "linear: epochs of the ramp")("factor",
+                                    po::value<double>(&a.factor)->default_value(0.1, "0.1"),
+                                    "plateau: rate multiplier on a plateau of the test loss")(
       "patience", po::value<int>(&a.patience)->default_value(10),
       "plateau: epochs without improvement before a reduction")(
       "threshold", po::value<double>(&a.threshold)->default_value(1e-4, "1e-4"),
@@ -242,7 +244,8 @@ TrainArgs parse_train_args(int argc, const char* const argv[]) {
       "min-lr", po::value<double>(&a.min_lr)->default_value(0.0, "0"), "plateau: the lowest rate")(
       "warmup", po::value<int>(&a.warmup)->default_value(0),
       "epochs of linear warm-up before -sched (SequentialLR), 0 = none")(
-      "warmup-start-factor", po::value<double>(&a.warmup_start_factor)->default_value(1.0 / 3, "1/3"),
+      "warmup-start-factor",
+      po::value<double>(&a.warmup_start_factor)->default_value(1.0 / 3, "1/3"),
       "warm-up: factor of the rate at epoch 0");
   po::options_description init("Initialisation of weight matrices and kernels (torch.nn.init)");
   init.add_options()(
@@ -323,8 +326,9 @@ void validate_train_args(TrainArgs& a) {
       throw UsageError("-model-file describes the whole network: drop -model " + a.model);
     if (!a.hidden.empty() || !a.channels.empty() || !a.blocks.empty() || !a.preset.empty() ||
         a.spiking_readout || a.head_given || a.connect != "add")
-      throw UsageError("-hidden, -channels, -blocks, -preset, -head, -connect and "
-                       "-spiking-readout do not apply with -model-file (the file says it all)");
+      throw UsageError(
+          "-hidden, -channels, -blocks, -preset, -head, -connect and "
+          "-spiking-readout do not apply with -model-file (the file says it all)");
     const learning::ModelFile mf = learning::read_model_file(a.model_file);  // errors say where
     a.model = "file";
     a.model_json = mf.text;
@@ -399,8 +403,7 @@ void validate_train_args(TrainArgs& a) {
     throw UsageError("-total-iters must be >= 1, got " + std::to_string(a.total_iters));
   if (!(a.factor >= 0 && a.factor < 1))
     throw UsageError("-factor must be in [0, 1), got " + fmt(a.factor));
-  if (a.patience < 0 || a.cooldown < 0)
-    throw UsageError("-patience and -cooldown must be >= 0");
+  if (a.patience < 0 || a.cooldown < 0) throw UsageError("-patience and -cooldown must be >= 0");
   if (!(a.threshold >= 0)) throw UsageError("-threshold must be >= 0, got " + fmt(a.threshold));
   one_of("threshold-mode", a.threshold_mode, {"rel", "abs"});
   if (!(a.min_lr >= 0)) throw UsageError("-min-lr must be >= 0, got " + fmt(a.min_lr));
@@ -425,14 +428,15 @@ void validate_train_args(TrainArgs& a) {
   if (!a.normalize && (!a.normalize_mean.empty() || !a.normalize_std.empty()))
     throw UsageError("-normalize-mean and -normalize-std need -normalize");
   if (a.normalize_mean.size() != a.normalize_std.size())
-    throw UsageError("-normalize-mean and -normalize-std need as many values (one per channel), got " +
-                     std::to_string(a.normalize_mean.size()) + " and " +
-                     std::to_string(a.normalize_std.size()));
+    throw UsageError(
+        "-normalize-mean and -normalize-std need as many values (one per channel), got " +
+        std::to_string(a.normalize_mean.size()) + " and " + std::to_string(a.normalize_std.size()));
   for (double s : a.normalize_std)
     if (!(s > 0)) throw UsageError("-normalize-std values must be > 0, got " + fmt(s));
   if (a.normalize && a.encoder != "direct")
-    throw UsageError("-normalize applies to -encoder direct (the Poisson encoder takes pixel/255 "
-                     "as firing probabilities)");
+    throw UsageError(
+        "-normalize applies to -encoder direct (the Poisson encoder takes pixel/255 "
+        "as firing probabilities)");
   for (int h : a.hidden)
     if (h < 1) throw UsageError("-hidden sizes must be >= 1, got " + std::to_string(h));
   if (a.model != "fc" && !a.hidden.empty()) throw UsageError("-hidden applies to -model fc only");

@@ -71,27 +71,27 @@ struct TrainArgs {
   // optimisation toolbox (torch.optim's settings, PyTorch's defaults)
   bool lr_given = false;
   bool momentum_given = false;
-  double dampening = 0.0;  ///< SGD
-  bool nesterov = false;   ///< SGD
-  double beta1 = 0.9, beta2 = 0.999;  ///< Adam, AdamW
-  double eps = -1.0;                  ///< < 0: the optimizer's default
-  double lr_decay = 0.0;              ///< Adagrad
+  double dampening = 0.0;                  ///< SGD
+  bool nesterov = false;                   ///< SGD
+  double beta1 = 0.9, beta2 = 0.999;       ///< Adam, AdamW
+  double eps = -1.0;                       ///< < 0: the optimizer's default
+  double lr_decay = 0.0;                   ///< Adagrad
   double initial_accumulator_value = 0.0;  ///< Adagrad
-  double rho = 0.9;                   ///< Adadelta
-  double rmsprop_alpha = 0.99;        ///< RMSprop smoothing constant
-  bool centered = false;              ///< RMSprop
-  double clip_grad_norm = 0.0;        ///< max total grad norm, 0 = off (clip_grad_norm_)
-  double clip_norm_type = 2.0;        ///< p of the norm; inf allowed
-  double clip_grad_value = 0.0;       ///< grad elements clamped to ±value, 0 = off
+  double rho = 0.9;                        ///< Adadelta
+  double rmsprop_alpha = 0.99;             ///< RMSprop smoothing constant
+  bool centered = false;                   ///< RMSprop
+  double clip_grad_norm = 0.0;             ///< max total grad norm, 0 = off (clip_grad_norm_)
+  double clip_norm_type = 2.0;             ///< p of the norm; inf allowed
+  double clip_grad_value = 0.0;            ///< grad elements clamped to ±value, 0 = off
   // schedules (torch.optim.lr_scheduler's settings and defaults)
-  std::string lr_lambda;          ///< lambda: expression of `epoch`
-  std::vector<int> milestones;    ///< multistep
-  double start_factor = 1.0 / 3;  ///< linear
-  double end_factor = 1.0;        ///< linear
-  int total_iters = 5;            ///< linear
-  double factor = 0.1;            ///< plateau
-  int patience = 10;              ///< plateau
-  double threshold = 1e-4;        ///< plateau
+  std::string lr_lambda;               ///< lambda: expression of `epoch`
+  std::vector<int> milestones;         ///< multistep
+  double start_factor = 1.0 / 3;       ///< linear
+  double end_factor = 1.0;             ///< linear
+  int total_iters = 5;                 ///< linear
+  double factor = 0.1;                 ///< plateau
+  int patience = 10;                   ///< plateau
+  double threshold = 1e-4;             ///< plateau
   std::string threshold_mode = "rel";  ///< plateau
   int cooldown = 0;                    ///< plateau
   double min_lr = 0.0;                 ///< plateau
@@ -100,9 +100,9 @@ struct TrainArgs {
   double init_std = 1.0, init_bound = 1.0, init_gain = 1.0, init_a = 0.0;
   std::string init_mode = "fan_in", init_nonlinearity = "leaky_relu";
   // data
-  bool normalize = false;                     ///< per-channel standardisation (direct encoder)
+  bool normalize = false;  ///< per-channel standardisation (direct encoder)
   std::vector<double> normalize_mean, normalize_std;  ///< {} → from the training set
-  int warmup = 0;                      ///< linear warm-up epochs before -sched, 0 = none
+  int warmup = 0;  ///< linear warm-up epochs before -sched, 0 = none
   double warmup_start_factor = 1.0 / 3;
 
   bool help = false;
@@ -111,7 +111,9 @@ struct TrainArgs {
 
   /// Everything but the built-in fc network (T defaults to 4, encoder to direct), and a model
   /// file unless it asks for the Poisson encoder.
-  bool is_resnet() const { return model != "fc" && !(model == "file" && file_encoder == "poisson"); }
+  bool is_resnet() const {
+    return model != "fc" && !(model == "file" && file_encoder == "poisson");
+  }
   std::string file_encoder;  ///< the model file's "encoder" ("" when it names none)
   /// Every option as text (saved in checkpoints and args.txt).
   std::map<std::string, std::string> as_map() const;
