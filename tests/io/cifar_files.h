@@ -25,7 +25,8 @@ inline std::vector<std::uint8_t> cifar_batch(int n, std::uint64_t seed,
     out.push_back(static_cast<std::uint8_t>(label));
     std::vector<std::uint8_t> px(3072);
     for (auto& p : px) p = static_cast<std::uint8_t>(gen() % 64);
-    const int c = label % 3, r0 = (label / 3) * 8;
+    // The pattern uses label % 10 so that out-of-range labels (bad-file tests) stay in the image.
+    const int c = label % 3, r0 = ((label % 10) / 3) * 8;
     for (int r = r0; r < r0 + 8; ++r)
       for (int col = 0; col < 32; ++col) px[c * 1024 + r * 32 + col] = 255;
     out.insert(out.end(), px.begin(), px.end());
