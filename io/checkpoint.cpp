@@ -7,6 +7,7 @@
 
 #include "io/atomic_file.h"
 #include "io/hdf5_handle.h"
+#include "io/hdf5_memory_file.h"
 #include "sim/core/errors.h"
 
 namespace snn::io {
@@ -150,7 +151,7 @@ std::int64_t int_in(hid_t obj, const std::string& name, std::int64_t lo, std::in
 
 namespace {
 void write_checkpoint_content(const std::string& path, const CheckpointData& data) {
-  h5::Handle file = h5::create_checksummed_file(path);
+  h5::MemoryFile file(/*checksummed=*/true);
   h5::set_attr_fixed(file, "format", kCheckpointFormat);
   h5::set_attr(file, "version", static_cast<std::int64_t>(kCheckpointVersion));
   h5::set_attr(file, "epoch", static_cast<std::int64_t>(data.epoch));
@@ -170,12 +171,7 @@ void write_checkpoint_content(const std::string& path, const CheckpointData& dat
   write_group(file, "optimizer", data.optimizer_state, data.single_precision);
   if (!data.scheduler_state.empty())
     write_group(file, "scheduler", data.scheduler_state, false);  // exact: best loss, lr
-  h5::check_status(H5Fflush(file, H5F_SCOPE_GLOBAL), "cannot write checkpoint '" + path + "'");
-  // Closing writes too (the superblock's end of file): its failure must not pass unseen.
-  const hid_t id = file.get();
-  H5Iinc_ref(id);
-  file.reset();
-  h5::check_status(H5Fclose(id), "cannot close checkpoint '" + path + "'");
+  file.save(path);
 }
 }  // namespace
 

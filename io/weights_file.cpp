@@ -3,6 +3,7 @@
 
 #include "io/atomic_file.h"
 #include "io/hdf5_handle.h"
+#include "io/hdf5_memory_file.h"
 #include "sim/core/errors.h"
 
 namespace snn::io {
@@ -10,7 +11,7 @@ namespace snn::io {
 void write_weights(const std::string& path, const std::vector<ProjectionWeights>& projections) {
   h5::quiet_errors();
   write_atomically(path, [&](const std::string& tmp) {
-    h5::Handle f = h5::create_file(tmp);
+    h5::MemoryFile f(/*checksummed=*/false);
     h5::set_attr(f, "format", std::string("snn-weights"));
     h5::set_attr(f, "version", std::int64_t{1});
     h5::Handle g = h5::create_group(f, "projections");
@@ -27,6 +28,7 @@ void write_weights(const std::string& path, const std::vector<ProjectionWeights>
                         p.target_ids.data());
       h5::write_dataset(pg, "weight", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, dims, p.weight.data());
     }
+    f.save(tmp);
   });
 }
 

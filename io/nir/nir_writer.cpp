@@ -7,6 +7,7 @@
 
 #include "io/atomic_file.h"
 #include "io/hdf5_handle.h"
+#include "io/hdf5_memory_file.h"
 #include "io/nir/nir_graph.h"
 #include "io/nir/nir_schema.h"
 #include "sim/core/errors.h"
@@ -178,13 +179,13 @@ void write_nir(const NirGraph& graph, const std::string& path) {
   g.file = path;
   check_and_infer_shapes(g);
   write_atomically(path, [&](const std::string& tmp) {
-    Handle file = h5::create_file(tmp);
+    h5::MemoryFile file(/*checksummed=*/false);
     write_strings(file, "version", {kNirWriteVersion}, {});
     Handle root = h5::create_group(file, "node");
     write_strings(root, "type", {"NIRGraph"}, {});
     write_graph_group(root, g, path);
     write_metadata(root, g.metadata, path);
-    h5::check_status(H5Fflush(file, H5F_SCOPE_GLOBAL), "cannot flush '" + tmp + "'");
+    file.save(tmp);
   });
 }
 
