@@ -4,6 +4,7 @@
 #include <exception>
 #include <iostream>
 
+#include "apps/snn-sim/recover_output.h"
 #include "apps/snn-sim/run_sim.h"
 #include "apps/snn-sim/sim_options.h"
 #include "sim/core/errors.h"
@@ -21,6 +22,15 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     std::cerr << "snn-sim: error: " << e.what() << " (see snn-sim -help)\n";
     return 2;
+  }
+  if (!args.recover.empty()) {
+    try {
+      std::cout << recover_output(args) << '\n';
+      return 0;
+    } catch (const std::exception& e) {
+      std::cerr << "snn-sim: error: " << e.what() << '\n';
+      return 1;
+    }
   }
   snn::install_stop_handlers();  // SIGINT/SIGTERM: stop at the next block, flush, exit 128 + signal
   try {

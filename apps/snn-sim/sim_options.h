@@ -39,6 +39,7 @@ struct SimArgs {
   std::string load_weights;           ///< HDF5 file with initial weights of plastic projections
   std::string device;                 ///< cpu or cuda (must match the build)
   std::string progress = "auto";      ///< auto (on a terminal), on, off
+  std::string recover;                ///< a killed run's journal (OUT.partial) to turn into OUT
   // NIR graphs (README "NIR").
   double nir_dt = 1e-4;                                ///< NIR time step, s
   std::string nir_reset = "v_reset";                   ///< v_reset or subtract

@@ -1,6 +1,10 @@
 // SonataWriter: read the file back with the HDF5 C API, check the layout of the SONATA spec, and
-// check that a process killed after flush() leaves a readable file.
+// check that a process killed after flush() leaves a journal that becomes the file it would have
+// written, however the journal's last record was cut.
 #include "io/sonata_writer.h"
+
+#include <filesystem>
+#include <fstream>
 
 #include <gtest/gtest.h>
 #include <hdf5.h>
@@ -10,6 +14,7 @@
 #include <vector>
 
 #include "io/hdf5_handle.h"
+#include "io/sonata_journal.h"
 #include "sim/core/errors.h"
 #include "tests/io/temp_dir.h"
 
@@ -137,7 +142,7 @@ TEST(SonataWriter, ManyAppendsCrossChunks) {
   EXPECT_EQ(attr_string(f, "/spikes/p/timestamps", "units"), "step");
 }
 
-TEST(SonataWriter, KilledAfterFlushLeavesReadableFile) {
+TEST(SonataWriter, KilledAfterFlushLeavesAJournalThatRecoversEveryRecord) {
   TempDir d;
   std::string path = d / "killed.h5";
   pid_t pid = fork();
@@ -152,14 +157,65 @@ TEST(SonataWriter, KilledAfterFlushLeavesReadableFile) {
     w.append_spikes("exc", t, id, 2);
     w.append_report_rows("exc", rows, 2);
     w.flush();
+    double t2[1] = {3.0};
+    std::uint64_t id2[1] = {1};
+    w.append_spikes("exc", t2, id2, 1);  // not flushed: lost with the process
     _exit(0);  // no destructor, no close: as if the process had been killed
   }
   int status = 0;
   waitpid(pid, &status, 0);
   ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_FALSE(std::filesystem::exists(path)) << "a SONATA file appeared before close()";
+  const std::string journal = path + ".partial";
+  ASSERT_TRUE(std::filesystem::exists(journal));
+  snn::io::JournalReplay r = snn::io::sonata_from_journal(journal, path);
+  EXPECT_EQ(r.spikes, 2u);
+  EXPECT_EQ(r.report_rows, 2u);
+  EXPECT_EQ(r.torn_bytes, 0u);
+  {
+    h5::Handle f = h5::open_file_read(path);
+    EXPECT_EQ(read_all<double>(f, "/spikes/exc/timestamps", H5T_NATIVE_DOUBLE), (std::vector<double>{1.0, 2.0}));
+    EXPECT_EQ(read_all<float>(f, "/report/exc/data", H5T_NATIVE_FLOAT), (std::vector<float>{1, 2, 3, 4}));
+    EXPECT_EQ(read_all<double>(f, "/report/exc/mapping/time", H5T_NATIVE_DOUBLE), (std::vector<double>{0, 2, 1}));
+  }
+  // Cut anywhere inside the last record (the rows): replay drops that record and keeps the rest.
+  const auto size = std::filesystem::file_size(journal);
+  for (std::uintmax_t cut : {1u, 7u, 16u, 20u, 31u}) {
+    std::filesystem::copy_file(journal, d / "cut.partial", std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::resize_file(d / "cut.partial", size - cut);
+    r = snn::io::sonata_from_journal(d / "cut.partial", d / "cut.h5");
+    EXPECT_EQ(r.spikes, 2u) << cut;
+    EXPECT_EQ(r.report_rows, 0u) << cut;
+    EXPECT_EQ(r.torn_bytes, 16u + 8u + 16u - cut) << cut;  // header, index, 4 floats
+    h5::Handle f = h5::open_file_read(d / "cut.h5");
+    EXPECT_EQ(read_all<std::uint64_t>(f, "/spikes/exc/node_ids", H5T_NATIVE_UINT64), (std::vector<std::uint64_t>{0, 1}));
+  }
+  // Killed before its magic reached the disk: an empty journal, an empty file.
+  std::ofstream(d / "start.partial", std::ios::binary) << "SNNS";
+  r = snn::io::sonata_from_journal(d / "start.partial", d / "start.h5");
+  EXPECT_EQ(r.records, 0u);
+  EXPECT_TRUE(h5::open_file_read(d / "start.h5").valid());
+  // Not a journal, or a record of an unknown type: one error naming the journal.
+  std::ofstream(d / "junk.partial", std::ios::binary) << "SNNSONJ1" << std::string(40, 'x');
+  EXPECT_THROW(snn::io::sonata_from_journal(d / "junk.partial", d / "j.h5"), snn::FormatError);
+  std::ofstream(d / "junk2.partial", std::ios::binary) << "not a journal at all";
+  EXPECT_THROW(snn::io::sonata_from_journal(d / "junk2.partial", d / "j.h5"), snn::FormatError);
+  EXPECT_FALSE(std::filesystem::exists(d / "j.h5"));
+}
+
+TEST(SonataWriter, CloseWritesTheFileAndRemovesTheJournal) {
+  TempDir d;
+  std::string path = d / "c.h5";
+  SonataWriter w(path);
+  w.add_spike_population("p");
+  double t = 0.5;
+  std::uint64_t id = 4;
+  w.append_spikes("p", &t, &id, 1);
+  EXPECT_TRUE(std::filesystem::exists(path + ".partial"));
+  w.close();
+  EXPECT_FALSE(std::filesystem::exists(path + ".partial"));
   h5::Handle f = h5::open_file_read(path);
-  EXPECT_EQ(read_all<double>(f, "/spikes/exc/timestamps", H5T_NATIVE_DOUBLE), (std::vector<double>{1.0, 2.0}));
-  EXPECT_EQ(read_all<float>(f, "/report/exc/data", H5T_NATIVE_FLOAT), (std::vector<float>{1, 2, 3, 4}));
+  EXPECT_EQ(read_all<double>(f, "/spikes/p/timestamps", H5T_NATIVE_DOUBLE), (std::vector<double>{0.5}));
 }
 
 TEST(SonataWriter, Errors) {
