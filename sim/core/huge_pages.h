@@ -37,6 +37,7 @@ template <class T>
 DeviceVector<T> huge_page_vector(const std::vector<T>& values) {
   DeviceVector<T> v;
   v.reserve(values.size());
+  if (values.empty()) return v;  // thrust's copy of an empty std::vector binds *nullptr (UBSan)
   prefer_huge_pages(raw(v), values.size() * sizeof(T));
   v.assign(values.begin(), values.end());
   return v;
