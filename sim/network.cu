@@ -224,6 +224,7 @@ struct Network::Impl {
     x_counts.push_back(flags);
     ex->exchange_spikes(x_counts, n_id, x_ids, x_all_counts, x_all_ids);
     const std::size_t n = x_counts.size();
+    const bool synth = ex->synthesised();
     u64 at = 0;
     for (int r = 0; r < ranks; ++r) {
       const u32* rc = x_all_counts.data() + r * n;
@@ -235,9 +236,19 @@ struct Network::Impl {
             const u32 cnt = rc[i];
             const int l = r * J + k;
             if (r != rank) {
-              const u32 kept = std::min(cnt, lane_size(p, l));  // the dry run's copies may not fit
-              std::copy(x_all_ids.begin() + at, x_all_ids.begin() + at + kept,
-                        spk + static_cast<u64>(b) * n_total + offsets[p] + lane_lo_of(p, l));
+              u32* to = spk + static_cast<u64>(b) * n_total + offsets[p] + lane_lo_of(p, l);
+              u32 kept = 0;
+              if (!synth) {
+                std::copy(x_all_ids.begin() + at, x_all_ids.begin() + at + cnt, to);
+                kept = cnt;
+              } else {
+                // The dry run: rank 0's lane k's spikes, moved to the same place of lane l.
+                const u32 from_lo = lane_lo_of(p, lane_first + k), lo = lane_lo_of(p, l);
+                for (u32 i = 0; i < cnt; ++i) {
+                  const u32 j = x_all_ids[at + i] - from_lo + lo;
+                  if (j < lo + lane_size(p, l)) to[kept++] = j;
+                }
+              }
               sc[b * cells + p * L + l] = kept;
             }
             at += cnt;
@@ -896,6 +907,7 @@ RunStats Network::run(double duration_ms, Recorder* recorder,
   std::int64_t done = 0, next_report = 0;
 
   bool interrupted = false;
+  double exchange_s = 0;
   while (done < n_steps) {
     // SIGINT/SIGTERM: stop at this block boundary, flush below (several ranks: when any rank
     // had a request at the last exchange, all of them).
@@ -972,7 +984,9 @@ RunStats Network::run(double duration_ms, Recorder* recorder,
             if (m.rec_cap_h[c] && counts[c] + m.block * m.cell_size_h[c] > m.rec_cap_h[c])
               flags |= 2u;
         }
+        const auto x0 = Clock::now();
         m.exchange_block(steps, m.stage_lo[stage], m.stage_lo[stage + 1], flags);
+        exchange_s += std::chrono::duration<double>(Clock::now() - x0).count();
       }
 
       // Phase 2: delivery of the block's spikes.
@@ -1016,6 +1030,7 @@ RunStats Network::run(double duration_ms, Recorder* recorder,
   st.steps = done;
   st.interrupted = interrupted;
   st.sim_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  st.exchange_s = exchange_s;
   const std::vector<u64> spikes_after = to_std(m.spike_total);
   const std::vector<u64> events_after = to_std(m.events);
   for (std::size_t c = 0; c < spikes_after.size(); ++c) st.spikes += spikes_after[c] - spikes_before[c];

@@ -65,6 +65,9 @@ struct RunStats {
   std::uint64_t spikes = 0;      ///< all neuron populations
   std::uint64_t syn_events = 0;  ///< spike deliveries through projections
   double sim_s = 0;              ///< wall time of the step loop
+  /// Of sim_s, this rank's time in the spike exchange (packing, collectives and their waits,
+  /// unpacking; several ranks only).
+  double exchange_s = 0;
 };
 
 /// Memory the built network holds, bytes (device memory; on the CPU, host memory). Neuron

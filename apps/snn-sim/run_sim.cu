@@ -271,7 +271,7 @@ SimSummary run_sim(const SimArgs& a, std::ostream& out, sim::Exchange* ex) {
   s.seed = config.seed;
   s.threads = num_threads();
   s.ranks = ex ? ex->size() : 1;
-  s.exchange_s = ex ? ex->exchange_seconds() : 0.0;
+  s.exchange_s = st.exchange_s;
   s.device = device_system_name();
   s.mode = a.mode;
 
@@ -298,9 +298,7 @@ SimSummary run_sim(const SimArgs& a, std::ostream& out, sim::Exchange* ex) {
         << s.stored_synapses << "), " << fixed(s.bytes_per_procedural_synapse, 6)
         << " B per procedural synapse (" << s.procedural_synapses << "), "
         << fixed(s.bytes_per_neuron, 1) << " B per neuron (queue and buffers)\n";
-    if (dist)
-      out << "exchange     " << fixed(ex->exchange_seconds(), 3)
-          << " s of the simulation (rank 0)\n";
+    if (dist) out << "exchange     " << fixed(s.exchange_s, 3) << " s of the simulation (rank 0)\n";
     if (!a.out.empty()) out << "output       " << a.out << "\n";
     if (!a.summary.empty()) {
       const std::string text = summary_json(s);

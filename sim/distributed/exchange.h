@@ -45,7 +45,11 @@ class Exchange {
   /// the lowest failing rank ("" when all succeeded), so that all ranks stop together.
   virtual std::string first_error(const std::string& message) = 0;
 
-  /// Seconds spent inside exchange_spikes since the start (the figures' "exchange share").
+  /// The dry run: the other ranks' ids are rank 0's, to be moved by the receiver into the same
+  /// place of each other rank's block of neurons (so they stand for other neurons' spikes).
+  virtual bool synthesised() const { return false; }
+
+  /// Seconds spent inside exchange_spikes since the start (the collectives, waits included).
   double exchange_seconds() const { return exchange_s_; }
 
  protected:

@@ -26,9 +26,10 @@ class LocalExchange : public Exchange {
   std::string first_error(const std::string& message) override { return message; }
 };
 
-/// Rank 0 of `ranks_`: rank r's counts and ids are rank 0's (so each of rank 0's spikes stands
-/// for one spike of every rank: the exchange and the delivery cost what P ranks of equal activity
-/// would). The network it drives is a cost model, not a simulation of the P-rank network.
+/// Rank 0 of `ranks_`: rank r's counts and ids are rank 0's (the receiver moves the ids into rank
+/// r's block, synthesised()), so each of rank 0's spikes stands for a spike of the same neuron
+/// of every rank's block: the exchange and the delivery cost what P ranks of equal activity would.
+/// The network it drives is a cost model, not a simulation of the P-rank network.
 class DryRunExchange : public Exchange {
  public:
   explicit DryRunExchange(int ranks) : ranks_(ranks) {
@@ -37,6 +38,7 @@ class DryRunExchange : public Exchange {
   int rank() const override { return 0; }
   int size() const override { return ranks_; }
   const char* kind() const override { return "dry_run"; }
+  bool synthesised() const override { return true; }
   void exchange_spikes(const std::vector<std::uint32_t>& counts, int,
                        const std::vector<std::uint32_t>& ids,
                        std::vector<std::uint32_t>& all_counts,
