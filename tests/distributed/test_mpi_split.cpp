@@ -123,7 +123,7 @@ TEST(MpiSplit, BrunelIsTheSameForAnySplit) {
 }
 
 /// Several populations and models, delays of 1-20 steps (one exchange per step), dense and sparse
-/// Poisson sources, a spike generator and every connection rule.
+/// Poisson sources, a spike generator, every connection rule and an STDP projection.
 constexpr const char* kNetwork = R"({
   "dt": 0.1, "t_stop": 60, "seed": 5,
   "populations": [
@@ -140,7 +140,9 @@ constexpr const char* kNetwork = R"({
   ],
   "projections": [
     {"source": "exc", "target": "exc", "rule": "fixed_indegree", "indegree": 40,
-     "weight": {"uniform": [0.05, 0.2]}, "delay": {"uniform": [0.1, 2.0]}},
+     "weight": {"uniform": [0.05, 0.2]}, "delay": {"uniform": [0.1, 2.0]},
+     "synapse": {"model": "stdp_synapse", "lambda": 0.01, "alpha": 1.0, "mu_plus": 1,
+                 "mu_minus": 1, "tau_plus": 20, "tau_minus": 20, "Wmax": 0.3}},
     {"source": "exc", "target": "inh", "rule": "fixed_probability", "p": 0.1, "weight": 0.15,
      "delay": {"uniform": [0.1, 2.0]}},
     {"source": "inh", "target": "exc", "rule": "fixed_outdegree", "outdegree": 30,
