@@ -16,6 +16,7 @@ PACKAGES=(
   libopenblas-openmp-dev libhdf5-dev libboost-program-options-dev libgtest-dev libgmock-dev
   zlib1g-dev nlohmann-json3-dev libmuparser-dev dataset-fashion-mnist
   pybind11-dev python3-dev python3-numpy python3-pytest python3-matplotlib python3-h5py
+  libopenmpi-dev openmpi-bin
 )
 apt=1 train=1
 for arg in "$@"; do
@@ -48,7 +49,7 @@ python=python3
 [ -x /usr/bin/python3 ] && python=/usr/bin/python3
 # shellcheck disable=SC2086
 cmake -S . -B "$BUILD_DIR" -G Ninja -DSNN_BUILD_PYTHON=ON -DPython3_EXECUTABLE="$python" \
-  ${CMAKE_ARGS:-}
+  -DSNN_WITH_MPI=ON ${CMAKE_ARGS:-}
 cmake --build "$BUILD_DIR" -j "$JOBS"
 
 if [ "$train" = 1 ]; then

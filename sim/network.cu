@@ -1,7 +1,5 @@
 // Network: the description, the build, and the step loop (see network.h for the algorithm). The
 // step's two phases are functors in sim/neurons/update_phase.h and sim/events/delivery.h.
-#include "sim/network.h"
-
 #include <thrust/copy.h>
 #include <thrust/fill.h>
 #include <thrust/for_each.h>
@@ -12,6 +10,7 @@
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <numeric>
 
@@ -20,8 +19,10 @@
 #include "sim/core/stop_request.h"
 #include "sim/core/threads.h"
 #include "sim/core/zeroed_buffer.h"
+#include "sim/distributed/exchange.h"
 #include "sim/events/delivery.h"
 #include "sim/events/spike_queue_buffers.h"
+#include "sim/network.h"
 #include "sim/network_view.h"
 #include "sim/neurons/neuron_group.h"
 #include "sim/neurons/update_phase.h"
@@ -60,6 +61,41 @@ std::vector<T> slice_to_host(const DeviceVector<T>& v, u64 begin, u64 n) {
   return h;
 }
 
+/// Spikes of several sources, each in (step, id) order and holding ascending id ranges (lanes,
+/// or ranks), merged into (step, id) order as times and node ids.
+void merge_by_step(const std::vector<std::vector<i32>>& steps,
+                   const std::vector<std::vector<u32>>& ids, double dt, std::vector<double>& times,
+                   std::vector<u64>& nodes) {
+  u64 n = 0;
+  for (auto& s : steps) n += s.size();
+  times.clear();
+  nodes.clear();
+  times.reserve(n);
+  nodes.reserve(n);
+  std::vector<std::size_t> at(steps.size(), 0);
+  while (nodes.size() < n) {
+    i32 s = 0x7fffffff;
+    for (std::size_t l = 0; l < steps.size(); ++l)
+      if (at[l] < steps[l].size()) s = std::min(s, steps[l][at[l]]);
+    for (std::size_t l = 0; l < steps.size(); ++l)
+      for (; at[l] < steps[l].size() && steps[l][at[l]] == s; ++at[l]) {
+        times.push_back(s * dt);
+        nodes.push_back(ids[l][at[l]]);
+      }
+  }
+}
+
+template <class T>
+void put(std::vector<char>& b, const T* p, u64 n) {
+  const char* c = reinterpret_cast<const char*>(p);
+  b.insert(b.end(), c, c + n * sizeof(T));
+}
+template <class T>
+void take(const std::vector<char>& b, std::size_t& at, T* p, u64 n) {
+  std::copy(b.begin() + at, b.begin() + at + n * sizeof(T), reinterpret_cast<char*>(p));
+  at += n * sizeof(T);
+}
+
 u32 next_pow2(u32 x) {
   u32 p = 1;
   while (p < x) p <<= 1;
@@ -90,6 +126,13 @@ struct Network::Impl {
   double build_s = 0;
   int t = 0;  // steps done
   int L = 1, P = 0, slots = 1;
+  // Ranks (sim/distributed): this one runs lanes [lane_first, lane_last) of L.
+  Exchange* ex = nullptr;
+  bool dist = false;
+  int ranks = 1, rank = 0, lane_first = 0, lane_last = 1;
+  bool pending_stop = false, pending_flush = false;  // any rank's flags, from the last exchange
+  std::vector<u32> x_counts, x_ids, x_all_counts, x_all_ids;  // exchange buffers, reused
+  std::vector<u32> vrec_ptr_h, vrec_col_h;
   int block = 1;  // steps between synchronisations: the minimum delay (capped)
   std::vector<int> stage_lo;  // first population of each stage (zero-delay projections), + P
   u32 n_total = 0;
@@ -151,6 +194,69 @@ struct Network::Impl {
   }
   u32 lane_size(int p, int l) const {
     return lane_lo_h[p * (L + 1) + l + 1] - lane_lo_h[p * (L + 1) + l];
+  }
+  u32 lane_lo_of(int p, int l) const { return lane_lo_h[p * (L + 1) + l]; }
+  bool owns_lane(int l) const { return l >= lane_first && l < lane_last; }
+
+  /// The block's spikes of populations [p_lo, p_hi) from every rank's lanes into the spike lists
+  /// of the lanes this rank does not own, in the layout the delivery reads (step, population,
+  /// lane): after it every rank holds the spikes one process would. A flags word rides along:
+  /// 1 a stop request, 2 a recording buffer near full, so that all ranks stop and flush together.
+  void exchange_block(int steps, int p_lo, int p_hi, u32 flags) {
+    const int J = lane_last - lane_first;
+    const int cells = P * L;
+    u32* sc = raw(spike_count);
+    u32* spk = spikes.data();
+    const int p_end = std::min(p_hi, P);
+    x_counts.clear();
+    x_ids.clear();
+    for (int b = 0; b < steps; ++b)
+      for (int p = p_lo; p < p_end; ++p) {
+        if (pops[p].generator) continue;  // every rank has the generators' spikes
+        for (int l = lane_first; l < lane_last; ++l) {
+          const u32 n = sc[b * cells + p * L + l];
+          const u32* from = spk + static_cast<u64>(b) * n_total + offsets[p] + lane_lo_of(p, l);
+          x_counts.push_back(n);
+          x_ids.insert(x_ids.end(), from, from + n);
+        }
+      }
+    const int n_id = static_cast<int>(x_counts.size());
+    x_counts.push_back(flags);
+    ex->exchange_spikes(x_counts, n_id, x_ids, x_all_counts, x_all_ids);
+    const std::size_t n = x_counts.size();
+    const bool synth = ex->synthesised();
+    u64 at = 0;
+    for (int r = 0; r < ranks; ++r) {
+      const u32* rc = x_all_counts.data() + r * n;
+      std::size_t i = 0;
+      for (int b = 0; b < steps; ++b)
+        for (int p = p_lo; p < p_end; ++p) {
+          if (pops[p].generator) continue;
+          for (int k = 0; k < J; ++k, ++i) {
+            const u32 cnt = rc[i];
+            const int l = r * J + k;
+            if (r != rank) {
+              u32* to = spk + static_cast<u64>(b) * n_total + offsets[p] + lane_lo_of(p, l);
+              u32 kept = 0;
+              if (!synth) {
+                std::copy(x_all_ids.begin() + at, x_all_ids.begin() + at + cnt, to);
+                kept = cnt;
+              } else {
+                // The dry run: rank 0's lane k's spikes, moved to the same place of lane l.
+                const u32 from_lo = lane_lo_of(p, lane_first + k), lo = lane_lo_of(p, l);
+                for (u32 i = 0; i < cnt; ++i) {
+                  const u32 j = x_all_ids[at + i] - from_lo + lo;
+                  if (j < lo + lane_size(p, l)) to[kept++] = j;
+                }
+              }
+              sc[b * cells + p * L + l] = kept;
+            }
+            at += cnt;
+          }
+        }
+      pending_stop |= (rc[n - 1] & 1u) != 0;
+      pending_flush |= (rc[n - 1] & 2u) != 0;
+    }
   }
 
   NetView view() {
@@ -276,13 +382,68 @@ void Network::record_voltage(const std::string& population, const std::vector<u3
   impl_->rec_voltage.emplace_back(population, ids);
 }
 
+void Network::set_exchange(Exchange* ex) {
+  require(!impl_->built, "set_exchange after the network was built");
+  impl_->ex = ex;
+}
+
 void Network::build() {
   Impl& m = *impl_;
   if (m.built) return;
   const auto t0 = Clock::now();
   const double dt = config_.dt_ms;
-  require(!m.pops.empty(), "the network has no populations");
   m.P = static_cast<int>(m.pops.size());
+  // Lanes: each owns a contiguous share of every population. Several ranks split the lanes of
+  // one process into J per rank, so the partition, and with it every sum, is a one-process one.
+  // Their check comes first: no rank may throw before this collective.
+  const int J =
+      config_.lanes > 0 ? config_.lanes : (device_is_cuda() ? 64 : std::max(1, num_threads()));
+  m.ranks = m.ex ? m.ex->size() : 1;
+  m.rank = m.ex ? m.ex->rank() : 0;
+  m.dist = m.ranks > 1;
+  if (m.dist) {
+    require(!device_is_cuda(),
+            "several ranks (MPI) run on the CPU build only (-DSNN_DEVICE_SYSTEM=OMP)");
+    // Every rank must describe the same network with the same lanes: compare a digest.
+    u64 h = 1469598103934665603ull;
+    auto mix = [&](u64 x) { h = (h ^ x) * 1099511628211ull; };
+    mix(m.P);
+    for (auto& p : m.pops) mix(p.size), mix(p.generator);
+    mix(m.proj_specs.size());
+    auto mixd = [&](double x) {
+      u64 b;
+      std::memcpy(&b, &x, sizeof b);
+      mix(b);
+    };
+    for (auto& q : m.proj_specs) {
+      mix(static_cast<u64>(q.connectivity.rule));
+      mix(static_cast<u64>(q.connectivity.degree));
+      mixd(q.connectivity.probability);
+      mixd(q.weight.a);
+      mixd(q.weight.b);
+      mixd(q.delay_ms.a);
+      mixd(q.delay_ms.b);
+      mix(std::hash<std::string>{}(q.source + "/" + q.target));
+    }
+    for (auto& q : m.poisson_specs) mixd(q.rate_hz), mixd(q.weight);
+    mix(m.poisson_specs.size());
+    mix(config_.seed);
+    std::vector<u32> mine{static_cast<u32>(J), static_cast<u32>(h), static_cast<u32>(h >> 32)}, all,
+        none;
+    m.ex->exchange_spikes(mine, 0, none, all, none);
+    for (int r = 0; r < m.ranks; ++r) {
+      require(all[3 * r] == mine[0], "rank " + std::to_string(r) + " runs " +
+                                         std::to_string(all[3 * r]) + " lanes (threads), rank " +
+                                         std::to_string(m.rank) + " " + std::to_string(J) +
+                                         ": give every rank the same -threads");
+      require(all[3 * r + 1] == mine[1] && all[3 * r + 2] == mine[2],
+              "the network differs between ranks (rank " + std::to_string(r) + " and rank " +
+                  std::to_string(m.rank) +
+                  " built different populations, projections, sources "
+                  "or seeds): every rank must read the same network");
+    }
+  }
+  require(!m.pops.empty(), "the network has no populations");
 
   // Index space: populations one after another.
   u64 total = 0;
@@ -293,8 +454,9 @@ void Network::build() {
   require(total < (1ull << 31), "too many neurons: " + std::to_string(total));
   m.n_total = static_cast<u32>(total);
 
-  // Lanes: each owns a contiguous share of every population.
-  m.L = config_.lanes > 0 ? config_.lanes : (device_is_cuda() ? 64 : std::max(1, num_threads()));
+  m.L = J * m.ranks;
+  m.lane_first = m.rank * J;
+  m.lane_last = m.lane_first + J;
   m.lane_lo_h.assign(static_cast<std::size_t>(m.P) * (m.L + 1), 0);
   for (int p = 0; p < m.P; ++p)
     for (int l = 0; l <= m.L; ++l)
@@ -347,9 +509,13 @@ void Network::build() {
     int sp = m.index_of(s.source);
     require(sp >= 0, what + ": no population named '" + s.source + "'");
     int tp = m.neuron_pop(s.target, what);
+    // A rank stores the synapses onto its own lanes' targets only.
+    const u32 keep_lo = m.dist ? m.lane_lo_of(tp, m.lane_first) : 0;
+    const u32 keep_hi = m.dist ? m.lane_lo_of(tp, m.lane_last) : m.pops[tp].size;
     m.projections.push_back(std::make_unique<Projection>(
         s, m.pops[sp].size, m.pops[tp].size, sp == tp, dt,
-        CounterRng{config_.seed, kStreamProjection + static_cast<u32>(q)}, sp, tp));
+        CounterRng{config_.seed, kStreamProjection + static_cast<u32>(q)}, sp, tp, keep_lo,
+        keep_hi));
     max_delay = std::max(max_delay, m.projections.back()->max_delay());
     min_delay = std::min(min_delay, m.projections.back()->min_delay());
     if (m.pops[sp].size)
@@ -547,6 +713,8 @@ void Network::build() {
   m.vrec_pop = to_device(vpop);
   m.vrec_id = to_device(vid);
   m.vrec_col = to_device(vcol);
+  m.vrec_ptr_h = vptr;
+  m.vrec_col_h = vcol;
 
   // Views.
   m.pop_views_h.resize(m.P);
@@ -600,7 +768,9 @@ RunStats Network::run(double duration_ms, Recorder* recorder,
         u64 size = m.lane_size(p, l);
         m.rec_base_h[c] = total;
         m.cell_size_h[c] = size;
-        m.rec_cap_h[c] = m.record_h[p] ? m.block * size + std::clamp<u64>(8 * size, 1024, 65536) : 0;
+        m.rec_cap_h[c] = m.record_h[p] && m.owns_lane(l)
+                             ? m.block * size + std::clamp<u64>(8 * size, 1024, 65536)
+                             : 0;
         total += m.rec_cap_h[c];
       }
     m.rec_ids.resize(total);
@@ -620,43 +790,92 @@ RunStats Network::run(double duration_ms, Recorder* recorder,
   }
   const bool recording = recorder && m.recorder_ready;
 
+  // Spikes and voltages go to the recorder; with several ranks, to rank 0's (gathered there).
   auto flush_spikes = [&]() {
     std::vector<u32> counts = to_std(m.rec_count);
+    std::vector<char> bytes;  // several ranks: per recorded population n, steps, ids
     for (int p = 0; p < m.P; ++p) {
       if (!m.record_h[p]) continue;
       std::vector<std::vector<u32>> ids(m.L);
       std::vector<std::vector<i32>> steps(m.L);
-      u64 n = 0;
       for (int l = 0; l < m.L; ++l) {
         const int c = p * m.L + l;
         ids[l] = slice_to_host(m.rec_ids, m.rec_base_h[c], counts[c]);
         steps[l] = slice_to_host(m.rec_steps, m.rec_base_h[c], counts[c]);
-        n += counts[c];
       }
       // Merge the lanes: each is in (step, id) order and lanes hold ascending id ranges.
       std::vector<double> times;
       std::vector<u64> nodes;
-      times.reserve(n);
-      nodes.reserve(n);
-      std::vector<std::size_t> at(m.L, 0);
-      while (nodes.size() < n) {
-        i32 s = 0x7fffffff;
-        for (int l = 0; l < m.L; ++l)
-          if (at[l] < steps[l].size()) s = std::min(s, steps[l][at[l]]);
-        for (int l = 0; l < m.L; ++l)
-          for (; at[l] < steps[l].size() && steps[l][at[l]] == s; ++at[l]) {
-            times.push_back(s * dt);
-            nodes.push_back(ids[l][at[l]]);
-          }
+      merge_by_step(steps, ids, dt, times, nodes);
+      if (!m.dist) {
+        recorder->append_spikes(m.pops[p].name, times, nodes);
+        continue;
       }
-      recorder->append_spikes(m.pops[p].name, times, nodes);
+      const u64 n = nodes.size();
+      std::vector<i32> st(n);
+      std::vector<u32> id(n);
+      for (u64 i = 0; i < n; ++i) {
+        st[i] = static_cast<i32>(std::llround(times[i] / dt));
+        id[i] = static_cast<u32>(nodes[i]);
+      }
+      put(bytes, &n, 1);
+      put(bytes, st.data(), n);
+      put(bytes, id.data(), n);
     }
     thrust::fill(m.rec_count.begin(), m.rec_count.end(), 0u);
+    if (!m.dist) return;
+    const std::vector<std::vector<char>> all = m.ex->gather_to_root(bytes);
+    if (m.rank != 0) return;
+    std::vector<std::size_t> at(all.size(), 0);
+    for (int p = 0; p < m.P; ++p) {
+      if (!m.record_h[p]) continue;
+      std::vector<std::vector<u32>> ids(all.size());
+      std::vector<std::vector<i32>> steps(all.size());
+      for (std::size_t r = 0; r < all.size(); ++r) {
+        if (all[r].empty()) continue;  // the dry run's other ranks
+        u64 n = 0;
+        take(all[r], at[r], &n, 1);
+        steps[r].resize(n);
+        ids[r].resize(n);
+        take(all[r], at[r], steps[r].data(), n);
+        take(all[r], at[r], ids[r].data(), n);
+      }
+      std::vector<double> times;
+      std::vector<u64> nodes;
+      merge_by_step(steps, ids, dt, times, nodes);
+      recorder->append_spikes(m.pops[p].name, times, nodes);
+    }
   };
   auto flush_voltages = [&]() {
     if (m.vrows_filled == 0) return;
     const u64 n_vrec = m.n_vrec;
     std::vector<float> rows = slice_to_host(m.vrows, 0, m.vrows_filled * n_vrec);
+    if (m.dist) {
+      // Each rank's columns (its lanes' recorded neurons), rows × columns, to rank 0.
+      const int J = m.lane_last - m.lane_first;
+      auto columns = [&](int r, auto&& f) {
+        for (u32 i = m.vrec_ptr_h[r * J]; i < m.vrec_ptr_h[(r + 1) * J]; ++i) f(m.vrec_col_h[i]);
+      };
+      std::vector<float> mine;
+      for (int row = 0; row < m.vrows_filled; ++row)
+        columns(m.rank, [&](u32 col) { mine.push_back(rows[row * n_vrec + col]); });
+      std::vector<char> bytes;
+      put(bytes, mine.data(), mine.size());
+      const std::vector<std::vector<char>> all = m.ex->gather_to_root(bytes);
+      if (m.rank != 0) {
+        m.vrows_filled = 0;
+        return;
+      }
+      for (std::size_t r = 0; r < all.size(); ++r) {
+        if (all[r].empty() || static_cast<int>(r) == m.rank) continue;
+        std::vector<float> theirs(all[r].size() / sizeof(float));
+        std::size_t at = 0;
+        take(all[r], at, theirs.data(), theirs.size());
+        std::size_t k = 0;
+        for (int row = 0; row < m.vrows_filled; ++row)
+          columns(static_cast<int>(r), [&](u32 col) { rows[row * n_vrec + col] = theirs[k++]; });
+      }
+    }
     std::size_t col = 0;
     for (auto& [p, ids] : m.vrec_groups) {
       const std::size_t n = ids.size();
@@ -682,13 +901,17 @@ RunStats Network::run(double duration_ms, Recorder* recorder,
   const bool any_generator =
       std::any_of(m.pops.begin(), m.pops.end(), [](auto& e) { return e.generator; });
   auto parallel = [&](u64 work) { return device_is_cuda() || work >= kParallelGrain; };
-  thrust::counting_iterator<u32> lanes_begin(0), lanes_end(static_cast<u32>(m.L));
+  thrust::counting_iterator<u32> lanes_begin(static_cast<u32>(m.lane_first)),
+      lanes_end(static_cast<u32>(m.lane_last));
   const int cells = m.P * m.L;
   std::int64_t done = 0, next_report = 0;
 
   bool interrupted = false;
+  double exchange_s = 0;
   while (done < n_steps) {
-    if (stop_requested()) {  // SIGINT/SIGTERM: stop at this block boundary, flush below
+    // SIGINT/SIGTERM: stop at this block boundary, flush below (several ranks: when any rank
+    // had a request at the last exchange, all of them).
+    if (m.dist ? m.pending_stop : stop_requested() != 0) {
       interrupted = true;
       break;
     }
@@ -706,9 +929,13 @@ RunStats Network::run(double duration_ms, Recorder* recorder,
         counts = host_ptr(m.rec_count);
       }
       bool full = m.vrows_filled + steps > m.vrow_capacity;
-      for (int c = 0; c < cells && !full; ++c)
-        full = m.rec_cap_h[c] && counts[c] + steps * m.cell_size_h[c] > m.rec_cap_h[c];
+      if (m.dist)
+        full = full || m.pending_flush;  // the spike buffers of any rank, at the last exchange
+      else
+        for (int c = 0; c < cells && !full; ++c)
+          full = m.rec_cap_h[c] && counts[c] + steps * m.cell_size_h[c] > m.rec_cap_h[c];
       if (full) flush();
+      m.pending_flush = false;
     }
     if (any_generator) {
       for (int b = 0; b < steps; ++b)
@@ -748,6 +975,19 @@ RunStats Network::run(double duration_ms, Recorder* recorder,
         thrust::for_each(exec(), lanes_begin, lanes_end, update);
       else
         thrust::for_each(thrust::seq, lanes_begin, lanes_end, update);
+      if (m.dist) {
+        u32 flags = stop_requested() ? 1u : 0u;
+        if (recording && stage == n_stages - 1) {
+          // Would the next block overflow a buffer of this rank? Then every rank flushes first.
+          const u32* counts = host_ptr(m.rec_count);
+          for (int c = 0; c < cells; ++c)
+            if (m.rec_cap_h[c] && counts[c] + m.block * m.cell_size_h[c] > m.rec_cap_h[c])
+              flags |= 2u;
+        }
+        const auto x0 = Clock::now();
+        m.exchange_block(steps, m.stage_lo[stage], m.stage_lo[stage + 1], flags);
+        exchange_s += std::chrono::duration<double>(Clock::now() - x0).count();
+      }
 
       // Phase 2: delivery of the block's spikes.
       if (!m.proj_views.empty()) {
@@ -786,6 +1026,21 @@ RunStats Network::run(double duration_ms, Recorder* recorder,
     }
   }
   if (recording) flush();
+  RunStats st;
+  st.steps = done;
+  st.interrupted = interrupted;
+  st.sim_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  st.exchange_s = exchange_s;
+  const std::vector<u64> spikes_after = to_std(m.spike_total);
+  const std::vector<u64> events_after = to_std(m.events);
+  for (std::size_t c = 0; c < spikes_after.size(); ++c) st.spikes += spikes_after[c] - spikes_before[c];
+  for (std::size_t l = 0; l < events_after.size(); ++l) st.syn_events += events_after[l] - events_before[l];
+  if (m.dist) {
+    std::vector<u64> sums{st.spikes, st.syn_events};
+    m.ex->sum(sums);
+    st.spikes = sums[0];
+    st.syn_events = sums[1];
+  }
   for (std::size_t p = 0; p < m.archives.size(); ++p)
     require(!m.archives[p] || !m.archives[p]->overflowed(),
             "stdp_synapse: a neuron of population " + m.pops[p].name + " fired more than " +
@@ -793,14 +1048,6 @@ RunStats Network::run(double duration_ms, Recorder* recorder,
                 " times between two presynaptic spikes of one of its synapses (its spike archive "
                 "is too short for this network)");
 
-  RunStats st;
-  st.steps = done;
-  st.interrupted = interrupted;
-  st.sim_s = std::chrono::duration<double>(Clock::now() - t0).count();
-  const std::vector<u64> spikes_after = to_std(m.spike_total);
-  const std::vector<u64> events_after = to_std(m.events);
-  for (std::size_t c = 0; c < spikes_after.size(); ++c) st.spikes += spikes_after[c] - spikes_before[c];
-  for (std::size_t l = 0; l < events_after.size(); ++l) st.syn_events += events_after[l] - events_before[l];
   return st;
 }
 

@@ -32,6 +32,7 @@
 namespace snn::sim {
 
 class Recorder;
+class Exchange;
 
 enum class Mode { EventDriven, ClockDriven };
 
@@ -64,6 +65,9 @@ struct RunStats {
   std::uint64_t spikes = 0;      ///< all neuron populations
   std::uint64_t syn_events = 0;  ///< spike deliveries through projections
   double sim_s = 0;              ///< wall time of the step loop
+  /// Of sim_s, this rank's time in the spike exchange (packing, collectives and their waits,
+  /// unpacking; several ranks only).
+  double exchange_s = 0;
 };
 
 /// Memory the built network holds, bytes (device memory; on the CPU, host memory). Neuron
@@ -104,7 +108,15 @@ class Network {
   void record_no_spikes();
   /// The membrane potential of these neurons at every step goes to the recorder.
   void record_voltage(const std::string& population, const std::vector<std::uint32_t>& ids);
-
+  /// Runs this network as one rank of several processes (sim/distributed/exchange.h; call before
+  /// build(), on every rank, with the same description; `ex` must outlive the network). The lanes
+  /// of all ranks partition every population as one process's lanes would (rank r owns lanes
+  /// [r J, (r + 1) J), J = config lanes or threads, the same on every rank); each rank updates its
+  /// own lanes' neurons, stores the synapses onto them, and gets the other ranks' spikes from the
+  /// exchange once per block (the minimum delay). Results equal one process's, bit for bit.
+  /// Counts (RunStats, spike_count, synapses, memory) are this rank's share, except RunStats,
+  /// summed over the ranks; spikes and voltages go to rank 0's recorder (every rank passes one).
+  void set_exchange(Exchange* ex);
   /// Materialises populations, synapses and buffers (run() calls it if needed).
   void build();
   /// Advances `duration_ms` (a whole number of steps); spikes and voltages go to `recorder` when

@@ -19,6 +19,7 @@
 #include "sim/core/errors.h"
 #include "sim/core/stop_request.h"
 #include "sim/core/threads.h"
+#include "sim/distributed/exchange.h"
 #include "sim/network.h"
 #include "sim/network_file.h"
 #include "sim/recording/recorder.h"
@@ -104,109 +105,150 @@ std::string summary_json(const SimSummary& s) {
     << "  \"dt_ms\": " << s.dt_ms << ",\n"
     << "  \"seed\": " << s.seed << ",\n"
     << "  \"threads\": " << s.threads << ",\n"
+    << "  \"ranks\": " << s.ranks << ",\n"
+    << "  \"exchange_s\": " << s.exchange_s << ",\n"
     << "  \"device\": " << json_string(s.device) << ",\n"
     << "  \"mode\": " << json_string(s.mode) << "\n"
     << "}\n";
   return o.str();
 }
 
-SimSummary run_sim(const SimArgs& a, std::ostream& out) {
+SimSummary run_sim(const SimArgs& a, std::ostream& out, sim::Exchange* ex) {
   using namespace snn::sim;
-  if (a.device == "cuda" && !device_is_cuda())
-    throw InvalidParameter(std::string("-device cuda: this build runs on the CPU (") +
-                           device_system_name() + "); configure with -DSNN_DEVICE_SYSTEM=CUDA");
-  if (a.device == "cpu" && device_is_cuda())
-    throw InvalidParameter(
-        "-device cpu: this build runs on CUDA; configure with -DSNN_DEVICE_SYSTEM=OMP");
-  if (a.threads < 0)
-    throw InvalidParameter("-threads must be >= 0, got " + std::to_string(a.threads));
-  if (a.threads > 0) set_num_threads(a.threads);
-
-  if (a.network != "brunel" && a.network != "sparse" && is_hdf5_file(a.network))
-    return run_nir(a, out);
-
-  // Output paths first.
-  std::unique_ptr<Recorder> recorder;
-  if (!a.out.empty()) recorder = std::make_unique<Recorder>(a.out);
-  if (!a.summary.empty()) {
-    std::filesystem::path dir = std::filesystem::path(a.summary).parent_path();
-    if (dir.empty()) dir = ".";
-    if (!std::filesystem::is_directory(dir) || ::access(dir.c_str(), W_OK) != 0)
-      throw IoError("cannot write the summary " + a.summary + ": folder " + dir.string() +
-                    " is missing or not writable");
-  }
+  const bool dist = ex && ex->size() > 1;
+  const bool root = !ex || ex->rank() == 0;
+  // With several ranks, a step that may fail on one rank only (a file, memory) ends in an
+  // agreement: every rank then throws the first failing rank's message, none waits forever.
+  auto agreed = [&](auto&& step) {
+    if (!dist) return step();
+    std::string error;
+    try {
+      step();
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    const std::string first = ex->first_error(error);
+    if (!first.empty()) throw AgreedError(first);
+  };
 
   SimSummary s;
+  std::unique_ptr<Recorder> recorder;
   NetworkDescription file;
-  const bool builtin = a.network == "brunel" || a.network == "sparse";
-  if (!builtin)
-    file = sonata::is_sonata_config(a.network)
-               ? sonata::read_sonata_network(a.network, a.dt_ms.value_or(0.1))
-               : read_network_file(a.network);
   SimConfig config;
-  config.dt_ms = a.dt_ms ? *a.dt_ms : file.dt_ms.value_or(0.1);
-  config.seed = a.seed ? *a.seed : file.seed.value_or(1);
-  config.mode = a.mode == "clock" ? Mode::ClockDriven : Mode::EventDriven;
-  const double t_ms = a.t_ms ? *a.t_ms : file.t_stop_ms.value_or(1000.0);
-  if (!(t_ms >= 0)) throw InvalidParameter("-t must be >= 0 ms, got " + num(t_ms));
-
-  Network net(config);
-  if (a.network == "brunel") {
-    BrunelParams p;
-    p.order = a.order;
-    p.g = a.g;
-    p.eta = a.eta;
-    if (a.j) p.j = *a.j;
-    p.procedural = a.procedural;
-    add_brunel(net, p);
-    s.network = "brunel (order " + std::to_string(a.order) + ")";
-  } else if (a.network == "sparse") {
-    SparseParams p;
-    p.n = a.n;
-    p.k = a.k;
-    p.rate_hz = a.rate;
-    p.outdegree = a.outdegree;
-    if (a.j) p.j = *a.j;
-    p.procedural = a.procedural;
-    add_sparse(net, p);
-    s.network = "sparse (n " + std::to_string(a.n) + ", k " + std::to_string(a.k) + ")";
-  } else {
-    if (a.procedural)
+  double t_ms = 0;
+  std::unique_ptr<Network> net_ptr;
+  bool nir = false;
+  agreed([&] {
+    if (a.device == "cuda" && !device_is_cuda())
+      throw InvalidParameter(std::string("-device cuda: this build runs on the CPU (") +
+                             device_system_name() + "); configure with -DSNN_DEVICE_SYSTEM=CUDA");
+    if (a.device == "cpu" && device_is_cuda())
       throw InvalidParameter(
-          "-procedural applies to the built-in networks; in a network file "
-          "mark projections \"procedural\": true");
-    file.apply(net);
-    s.network = a.network;
-  }
-  std::vector<std::string> pops = net.population_names();
-  if (a.record_spikes == "none") {
-    net.record_no_spikes();
-  } else if (!a.record_spikes.empty() && a.record_spikes != "all") {
-    std::stringstream ss(a.record_spikes);
-    std::string name;
-    while (std::getline(ss, name, ','))
-      if (!name.empty()) net.record_spikes(name);
-  }
-  for (const std::string& r : a.record_v) {
-    auto colon = r.find(':');
-    if (colon == std::string::npos) {
-      if (pops.empty()) throw InvalidParameter("-record-v: the network has no neuron population");
-      net.record_voltage(pops.front(), parse_id_list(r, "record-v"));
-    } else {
-      net.record_voltage(r.substr(0, colon), parse_id_list(r.substr(colon + 1), "record-v"));
-    }
-  }
+          "-device cpu: this build runs on CUDA; configure with -DSNN_DEVICE_SYSTEM=OMP");
+    if (a.threads < 0)
+      throw InvalidParameter("-threads must be >= 0, got " + std::to_string(a.threads));
+    if (a.threads > 0) set_num_threads(a.threads);
 
-  net.build();
-  if (!a.load_weights.empty()) load_weights(net, a.load_weights);
-  const bool bar = a.progress == "on" || (a.progress == "auto" && isatty(STDERR_FILENO));
-  RunStats st = net.run(t_ms, recorder.get(), ProgressBar(bar));
-  if (recorder) recorder->close();
-  if (!a.save_weights.empty()) save_weights(net, a.save_weights);
+    if (a.network != "brunel" && a.network != "sparse" && is_hdf5_file(a.network)) {
+      if (dist)
+        throw InvalidParameter(a.network + ": a NIR graph runs on one process (not under mpiexec)");
+      nir = true;
+      return;
+    }
+
+    // Output paths first (rank 0 writes them; the other ranks send it their spikes).
+    if (!a.out.empty()) recorder = std::make_unique<Recorder>(root ? a.out : std::string());
+    if (!a.summary.empty() && root) {
+      std::filesystem::path dir = std::filesystem::path(a.summary).parent_path();
+      if (dir.empty()) dir = ".";
+      if (!std::filesystem::is_directory(dir) || ::access(dir.c_str(), W_OK) != 0)
+        throw IoError("cannot write the summary " + a.summary + ": folder " + dir.string() +
+                      " is missing or not writable");
+    }
+
+    const bool builtin = a.network == "brunel" || a.network == "sparse";
+    if (!builtin)
+      file = sonata::is_sonata_config(a.network)
+                 ? sonata::read_sonata_network(a.network, a.dt_ms.value_or(0.1))
+                 : read_network_file(a.network);
+    config.dt_ms = a.dt_ms ? *a.dt_ms : file.dt_ms.value_or(0.1);
+    config.seed = a.seed ? *a.seed : file.seed.value_or(1);
+    config.mode = a.mode == "clock" ? Mode::ClockDriven : Mode::EventDriven;
+    t_ms = a.t_ms ? *a.t_ms : file.t_stop_ms.value_or(1000.0);
+    if (!(t_ms >= 0)) throw InvalidParameter("-t must be >= 0 ms, got " + num(t_ms));
+
+    net_ptr = std::make_unique<Network>(config);
+    Network& net = *net_ptr;
+    if (a.network == "brunel") {
+      BrunelParams p;
+      p.order = a.order;
+      p.g = a.g;
+      p.eta = a.eta;
+      if (a.j) p.j = *a.j;
+      p.procedural = a.procedural;
+      add_brunel(net, p);
+      s.network = "brunel (order " + std::to_string(a.order) + ")";
+    } else if (a.network == "sparse") {
+      SparseParams p;
+      p.n = a.n;
+      p.k = a.k;
+      p.rate_hz = a.rate;
+      p.outdegree = a.outdegree;
+      if (a.j) p.j = *a.j;
+      p.procedural = a.procedural;
+      add_sparse(net, p);
+      s.network = "sparse (n " + std::to_string(a.n) + ", k " + std::to_string(a.k) + ")";
+    } else {
+      if (a.procedural)
+        throw InvalidParameter(
+            "-procedural applies to the built-in networks; in a network file "
+            "mark projections \"procedural\": true");
+      file.apply(net);
+      s.network = a.network;
+    }
+    std::vector<std::string> pops = net.population_names();
+    if (a.record_spikes == "none") {
+      net.record_no_spikes();
+    } else if (!a.record_spikes.empty() && a.record_spikes != "all") {
+      std::stringstream ss(a.record_spikes);
+      std::string name;
+      while (std::getline(ss, name, ','))
+        if (!name.empty()) net.record_spikes(name);
+    }
+    for (const std::string& r : a.record_v) {
+      auto colon = r.find(':');
+      if (colon == std::string::npos) {
+        if (pops.empty()) throw InvalidParameter("-record-v: the network has no neuron population");
+        net.record_voltage(pops.front(), parse_id_list(r, "record-v"));
+      } else {
+        net.record_voltage(r.substr(0, colon), parse_id_list(r.substr(colon + 1), "record-v"));
+      }
+    }
+  });
+  if (nir) return run_nir(a, out);
+  Network& net = *net_ptr;
+
+  if (dist) {
+    net.set_exchange(ex);
+    if (!a.load_weights.empty() || !a.save_weights.empty())
+      throw AgreedError("-load-weights / -save-weights run on one process (not under mpiexec)");
+  }
+  agreed([&] {
+    net.build();
+    if (!a.load_weights.empty()) load_weights(net, a.load_weights);
+  });
+  const bool bar = root && (a.progress == "on" || (a.progress == "auto" && isatty(STDERR_FILENO)));
+  RunStats st;
+  agreed([&] { st = net.run(t_ms, recorder.get(), ProgressBar(bar)); });
   const double t_done_ms = st.interrupted ? st.steps * config.dt_ms : t_ms;
 
+  // Counts of the whole network: this rank's shares summed over the ranks.
+  const MemoryUse mu = net.memory();
+  std::vector<std::uint64_t> totals{net.synapses(), mu.stored_synapses, mu.procedural_synapses,
+                                    mu.stored_bytes, mu.procedural_bytes};
+  if (dist) ex->sum(totals);
   s.neurons = net.neurons();
-  s.synapses = net.synapses();
+  s.synapses = totals[0];
   s.spikes = st.spikes;
   s.syn_events = st.syn_events;
   s.rate_hz = s.neurons && t_done_ms > 0 ? st.spikes / (s.neurons * t_done_ms * 1e-3) : 0.0;
@@ -215,14 +257,10 @@ SimSummary run_sim(const SimArgs& a, std::ostream& out) {
   s.events_per_s = st.sim_s > 0 ? st.syn_events / st.sim_s : 0.0;
   s.peak_rss_mb = peak_rss_mb();
   {
-    const MemoryUse mu = net.memory();
-    s.stored_synapses = mu.stored_synapses;
-    s.procedural_synapses = mu.procedural_synapses;
-    s.bytes_per_stored_synapse =
-        mu.stored_synapses ? static_cast<double>(mu.stored_bytes) / mu.stored_synapses : 0.0;
-    s.bytes_per_procedural_synapse =
-        mu.procedural_synapses ? static_cast<double>(mu.procedural_bytes) / mu.procedural_synapses
-                               : 0.0;
+    s.stored_synapses = totals[1];
+    s.procedural_synapses = totals[2];
+    s.bytes_per_stored_synapse = totals[1] ? static_cast<double>(totals[3]) / totals[1] : 0.0;
+    s.bytes_per_procedural_synapse = totals[2] ? static_cast<double>(totals[4]) / totals[2] : 0.0;
     const double all = mu.neurons_bytes();
     s.bytes_per_neuron = s.neurons ? all / s.neurons : 0.0;
     s.queue_event_bytes = static_cast<double>(mu.queue_event_bytes);
@@ -232,34 +270,45 @@ SimSummary run_sim(const SimArgs& a, std::ostream& out) {
   s.dt_ms = config.dt_ms;
   s.seed = config.seed;
   s.threads = num_threads();
+  s.ranks = ex ? ex->size() : 1;
+  s.exchange_s = st.exchange_s;
   s.device = device_system_name();
   s.mode = a.mode;
 
-  out << "network      " << s.network << "\n"
-      << "neurons      " << s.neurons << "\n"
-      << "synapses     " << s.synapses << "\n"
-      << "time         " << num(t_done_ms) << " ms (dt " << num(config.dt_ms) << " ms, " << s.mode
-      << "-driven, " << s.device << ", " << s.threads << " threads)\n"
-      << "spikes       " << s.spikes << "\n"
-      << "mean rate    " << fixed(s.rate_hz, 2) << " Hz\n"
-      << "syn events   " << s.syn_events << " (" << sci(static_cast<double>(s.syn_events)) << ")\n"
-      << "build        " << fixed(s.build_s, 3) << " s\n"
-      << "simulation   " << fixed(s.sim_s, 3) << " s\n"
-      << "events/s     " << sci(s.events_per_s) << "\n"
-      << "peak memory  " << fixed(s.peak_rss_mb, 1) << " MB\n"
-      << "memory use   " << fixed(s.bytes_per_stored_synapse, 2) << " B per stored synapse ("
-      << s.stored_synapses << "), " << fixed(s.bytes_per_procedural_synapse, 6)
-      << " B per procedural synapse (" << s.procedural_synapses << "), "
-      << fixed(s.bytes_per_neuron, 1) << " B per neuron (queue and buffers)\n";
-  if (!a.out.empty()) out << "output       " << a.out << "\n";
-  if (!a.summary.empty()) {
-    const std::string text = summary_json(s);
-    io::write_atomically(a.summary, [&](const std::string& tmp) {
-      std::ofstream f(tmp);
-      f << text;
-      if (!f) throw IoError("cannot write " + a.summary);
-    });
-  }
+  agreed([&] {
+    if (recorder) recorder->close();
+    if (!a.save_weights.empty()) save_weights(net, a.save_weights);
+    if (!root) return;
+    out << "network      " << s.network << "\n"
+        << "neurons      " << s.neurons << "\n"
+        << "synapses     " << s.synapses << "\n"
+        << "time         " << num(t_done_ms) << " ms (dt " << num(config.dt_ms) << " ms, " << s.mode
+        << "-driven, " << s.device << ", " << s.threads << " threads"
+        << (s.ranks > 1 ? ", " + std::to_string(s.ranks) + " ranks" : std::string()) << ")\n"
+        << "spikes       " << s.spikes << "\n"
+        << "mean rate    " << fixed(s.rate_hz, 2) << " Hz\n"
+        << "syn events   " << s.syn_events << " (" << sci(static_cast<double>(s.syn_events))
+        << ")\n"
+        << "build        " << fixed(s.build_s, 3) << " s\n"
+        << "simulation   " << fixed(s.sim_s, 3) << " s\n"
+        << "events/s     " << sci(s.events_per_s) << "\n"
+        << "peak memory  " << fixed(s.peak_rss_mb, 1) << " MB" << (s.ranks > 1 ? " (rank 0)" : "")
+        << "\n"
+        << "memory use   " << fixed(s.bytes_per_stored_synapse, 2) << " B per stored synapse ("
+        << s.stored_synapses << "), " << fixed(s.bytes_per_procedural_synapse, 6)
+        << " B per procedural synapse (" << s.procedural_synapses << "), "
+        << fixed(s.bytes_per_neuron, 1) << " B per neuron (queue and buffers)\n";
+    if (dist) out << "exchange     " << fixed(s.exchange_s, 3) << " s of the simulation (rank 0)\n";
+    if (!a.out.empty()) out << "output       " << a.out << "\n";
+    if (!a.summary.empty()) {
+      const std::string text = summary_json(s);
+      io::write_atomically(a.summary, [&](const std::string& tmp) {
+        std::ofstream f(tmp);
+        f << text;
+        if (!f) throw IoError("cannot write " + a.summary);
+      });
+    }
+  });
   if (st.interrupted)
     throw Interrupted(std::string("interrupted by ") + stop_signal_name(stop_requested()) +
                           " at t = " + num(t_done_ms) + " ms of " + num(t_ms) + " ms" +

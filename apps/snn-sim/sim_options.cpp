@@ -87,6 +87,9 @@ SimArgs parse_sim_args(int argc, const char* const argv[]) {
       "seed", po::value<std::uint64_t>(&seed),
       "seed of connectivity, sources and initial state (default 1)")(
       "threads", po::value<int>(&a.threads)->default_value(0), "CPU threads (0: all cores)")(
+      "dry-run-ranks", po::value<int>(&a.dry_run_ranks)->default_value(0),
+      "cost model: this process plays rank 0 of P (its share of the network), the other ranks' "
+      "spikes are copies of its own; timings only, not the P-rank network's spikes")(
       "mode", po::value<std::string>(&a.mode)->default_value("event"),
       "event (event-driven) or clock (every neuron every step, a reference)")(
       "record-v", po::value<std::vector<std::string>>(&a.record_v)->composing(),

@@ -30,6 +30,7 @@ struct SimArgs {
   std::optional<double> t_ms, dt_ms;
   std::optional<std::uint64_t> seed;
   int threads = 0;                    ///< 0: OpenMP's default
+  int dry_run_ranks = 0;              ///< > 0: play rank 0 of this many (sim/distributed)
   std::string mode = "event";         ///< event or clock
   std::vector<std::string> record_v;  ///< "POP:IDS" or "IDS" (first population)
   std::string record_spikes;          ///< all, none, a comma list; empty: the file's choice or all

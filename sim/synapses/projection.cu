@@ -44,7 +44,10 @@ using Count = thrust::counting_iterator<u32>;
 struct DegreeRows {
   rows::DegreeRow row;
   u32* out;
-  SNN_HD void operator()(u32 self) const { row.draw(self, out + static_cast<u64>(self) * row.k); }
+  u32 first = 0;  ///< the first owner drawn (out holds owners first, first + 1, ...)
+  SNN_HD void operator()(u32 self) const {
+    row.draw(self, out + static_cast<u64>(self - first) * row.k);
+  }
 };
 
 /// Fixed probability: counts the rows (row_ptr null), then writes them.
@@ -53,10 +56,11 @@ struct WalkRows {
   const u64* row_ptr;  // null on the counting pass
   u32* targets;
   u64* counts;
+  u32 lo, hi;  // the targets kept
   SNN_HD void operator()(u32 s) const {
     u64 c = 0;
     u32* out = row_ptr ? targets + row_ptr[s] : nullptr;
-    row.for_each_target(s, 0, row.n_target, [&](u32 j) {
+    row.for_each_target(s, lo, hi, [&](u32 j) {
       if (out) out[c] = j;
       ++c;
     });
@@ -127,6 +131,35 @@ DeviceVector<u64> rows_from_pairs(DeviceVector<u32>& src, DeviceVector<V>& tgt, 
   return row_ptr;
 }
 
+/// Keeps only the synapses onto targets in [lo, hi) (rows stay sorted by target), with their
+/// weights and delays; returns the number kept. On the host: used by the rules whose rows are
+/// drawn whole (fixed out-degree, one-to-one, all-to-all, lists).
+u64 keep_targets(u32 lo, u32 hi, DeviceVector<u64>& row_ptr, DeviceVector<u32>& targets,
+                 DeviceVector<float>& weights, DeviceVector<std::uint16_t>& delays) {
+  const std::vector<u64> rp = to_std(row_ptr);
+  const std::vector<u32> tg = to_std(targets);
+  const std::vector<float> w = to_std(weights);
+  const std::vector<std::uint16_t> d = to_std(delays);
+  std::vector<u64> rp2(rp.size(), 0);
+  std::vector<u32> tg2;
+  std::vector<float> w2;
+  std::vector<std::uint16_t> d2;
+  for (std::size_t s = 0; s + 1 < rp.size(); ++s) {
+    for (u64 m = rp[s]; m < rp[s + 1]; ++m) {
+      if (tg[m] < lo || tg[m] >= hi) continue;
+      tg2.push_back(tg[m]);
+      if (!w.empty()) w2.push_back(w[m]);
+      if (!d.empty()) d2.push_back(d[m]);
+    }
+    rp2[s + 1] = tg2.size();
+  }
+  row_ptr = to_device(rp2);
+  targets = to_device(tg2);
+  if (!w.empty()) weights = to_device(w2);
+  if (!d.empty()) delays = to_device(d2);
+  return tg2.size();
+}
+
 /// Steps of a delay in ms: exactly 0 (a zero-delay edge, delivered within the step: see
 /// network.h), or at least one step and a whole number of steps.
 int delay_steps(double ms, double dt_ms, const std::string& what) {
@@ -171,10 +204,13 @@ Values values_of(const ProjectionSpec& spec, double dt_ms, const std::string& wh
 
 }  // namespace
 
-Projection::Projection(const ProjectionSpec& spec, u32 n_source, u32 n_target,
-                       bool same_population, double dt_ms, const CounterRng& rng,
-                       int source_pop, int target_pop)
+Projection::Projection(const ProjectionSpec& spec, u32 n_source, u32 n_target, bool same_population,
+                       double dt_ms, const CounterRng& rng, int source_pop, int target_pop,
+                       u32 keep_lo, u32 keep_hi)
     : n_source_(n_source), n_target_(n_target), source_pop_(source_pop), target_pop_(target_pop) {
+  keep_hi = std::min(keep_hi, n_target);
+  keep_lo = std::min(keep_lo, keep_hi);
+  const bool part = keep_lo > 0 || keep_hi < n_target;
   const std::string what = "projection " + spec.source + " -> " + spec.target;
   const Connectivity& c = spec.connectivity;
   const bool skip_self = same_population && !c.allow_autapses;
@@ -194,8 +230,13 @@ Projection::Projection(const ProjectionSpec& spec, u32 n_source, u32 n_target,
             what + ": probability must be in [0, 1], got " + num(c.probability));
   if (spec.procedural) {
     build_procedural(spec, skip_self, dt_ms, rng, what);
+    // Rows are drawn whole at delivery, which keeps a lane's targets: count this share only.
+    if (part && n_target)
+      nnz_ = static_cast<u64>(
+          std::llround(static_cast<double>(nnz_) * (keep_hi - keep_lo) / n_target));
     return;
   }
+  bool drawn_in_range = false;  // rows hold only kept targets already
   DeviceVector<u32> targets;
   DeviceVector<u64> orig;  // fixed in-degree with values per synapse: owner * k + pick
   std::vector<float> list_weights;
@@ -208,25 +249,29 @@ Projection::Projection(const ProjectionSpec& spec, u32 n_source, u32 n_target,
     case Rule::FixedOutDegree: {
       bool in = c.rule == Rule::FixedInDegree;
       u32 k = static_cast<u32>(c.degree);
-      u32 owners = in ? n_target : n_source;
+      // In-degree: only the kept targets' partners are drawn (owners keep_lo .. keep_hi).
+      const u32 first = in ? keep_lo : 0;
+      const u32 owners = in ? keep_hi - keep_lo : n_source;
+      drawn_in_range = in;
       nnz_ = static_cast<u64>(owners) * k;
       DeviceVector<u32> partners(nnz_);
-      thrust::for_each(exec(), Count(0), Count(owners),
+      thrust::for_each(exec(), Count(first), Count(first + owners),
                        DegreeRows{rows::DegreeRow{rng, in ? n_source : n_target, k, skip_self,
                                                   !c.allow_multapses, !in},
-                                  raw(partners)});
+                                  raw(partners), first});
       if (in && (val.per_weight || val.per_delay)) {
         // Values keyed by (target, pick): keep each synapse's pre-sort index.
         orig.resize(nnz_);
-        thrust::sequence(exec(), orig.begin(), orig.end());
+        thrust::sequence(exec(), orig.begin(), orig.end(), static_cast<u64>(first) * k);
         row_ptr_ = rows_from_pairs(partners, orig, n_source);
         targets.resize(nnz_);
         thrust::transform(exec(), orig.begin(), orig.end(), targets.begin(), DivK{k});
         key_mode = kByPick;
       } else if (in) {
         DeviceVector<u32> owner_of(nnz_);
-        thrust::transform(exec(), thrust::counting_iterator<u64>(0),
-                          thrust::counting_iterator<u64>(nnz_), owner_of.begin(), DivK{k});
+        thrust::transform(exec(), thrust::counting_iterator<u64>(static_cast<u64>(first) * k),
+                          thrust::counting_iterator<u64>(static_cast<u64>(first) * k + nnz_),
+                          owner_of.begin(), DivK{k});
         row_ptr_ = rows_from_pairs(partners, owner_of, n_source);
         targets.swap(owner_of);
       } else {
@@ -238,8 +283,13 @@ Projection::Projection(const ProjectionSpec& spec, u32 n_source, u32 n_target,
     }
     case Rule::FixedProbability: {
       DeviceVector<u64> counts(n_source);
-      WalkRows walk{rows::BernoulliRow::make(rng, n_target, c.probability, skip_self), nullptr,
-                    nullptr, raw(counts)};
+      WalkRows walk{rows::BernoulliRow::make(rng, n_target, c.probability, skip_self),
+                    nullptr,
+                    nullptr,
+                    raw(counts),
+                    keep_lo,
+                    keep_hi};
+      drawn_in_range = true;
       thrust::for_each(exec(), Count(0), Count(n_source), walk);
       row_ptr_.assign(static_cast<std::size_t>(n_source) + 1, 0);
       thrust::inclusive_scan(exec(), counts.begin(), counts.end(), row_ptr_.begin() + 1);
@@ -339,6 +389,8 @@ Projection::Projection(const ProjectionSpec& spec, u32 n_source, u32 n_target,
                                static_cast<u32>(c.degree), key_mode,
                                draw_w ? raw(weights_) : nullptr, draw_d ? raw(delays_) : nullptr});
   DeviceVector<u64>().swap(orig);
+  if (part && !drawn_in_range)
+    nnz_ = keep_targets(keep_lo, keep_hi, row_ptr_, targets, weights_, delays_);
 
   // Targets: 16 bits when they fit.
   if (n_target <= 65536) {

@@ -46,9 +46,14 @@ class Projection {
  public:
   /// Builds `spec`'s synapses from n_source to n_target neurons (same_population: the rules'
   /// autapses apply). Draws come from rng, so the result depends on the seed only.
+  /// Only synapses onto targets in [keep_lo, keep_hi) are kept (a rank's share of the target
+  /// population, sim/distributed): they are the same synapses, with the same weights and delays,
+  /// as in the whole projection. fixed_indegree draws only the kept targets' partners and
+  /// fixed_probability walks only the kept range; the other rules draw whole rows and drop the
+  /// rest.
   Projection(const ProjectionSpec& spec, std::uint32_t n_source, std::uint32_t n_target,
              bool same_population, double dt_ms, const CounterRng& rng, int source_pop,
-             int target_pop);
+             int target_pop, std::uint32_t keep_lo = 0, std::uint32_t keep_hi = 0xffffffffu);
 
   /// Synapses; for a procedural Bernoulli projection the expected number (rows are never drawn
   /// all at once).

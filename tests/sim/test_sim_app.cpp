@@ -78,8 +78,10 @@ TEST(SnnSim, SummaryHasTheKeysScriptsRead) {
   std::ifstream f(d / "s.json");
   nlohmann::json j = nlohmann::json::parse(f);
   // Every key the README lists, each with its value.
-  EXPECT_EQ(j.size(), 23u) << j.dump();
+  EXPECT_EQ(j.size(), 25u) << j.dump();
   EXPECT_EQ(j["network"], "brunel (order 40)");
+  EXPECT_EQ(j["ranks"], 1);  // one process (sim/distributed)
+  EXPECT_EQ(j["exchange_s"], 0.0);
   EXPECT_EQ(j["neurons"], 200);
   EXPECT_EQ(j["synapses"], 200 * (16 + 4));  // in-degrees CE = NE/10 = 16, CI = NI/10 = 4
   EXPECT_EQ(j["spikes"].get<std::uint64_t>(), s.spikes);
