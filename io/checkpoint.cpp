@@ -80,9 +80,11 @@ void write_group(hid_t file, const std::string& group_name, const std::vector<Na
 /// rank <= 8 of floating-point values (4 or 8 bytes) that fit in the file's `file_bytes` (the
 /// writer never compresses), so that a damaged header cannot make the reader allocate or read
 /// beyond what is there.
-std::vector<std::int64_t> checked_shape(hid_t ds, std::uint64_t file_bytes, const std::string& where) {
+std::vector<std::int64_t> checked_shape(hid_t ds, std::uint64_t file_bytes,
+                                        const std::string& where) {
   h5::Handle type(H5Dget_type(ds));
-  if (type < 0 || H5Tget_class(type) != H5T_FLOAT || (H5Tget_size(type) != 4 && H5Tget_size(type) != 8))
+  if (type < 0 || H5Tget_class(type) != H5T_FLOAT ||
+      (H5Tget_size(type) != 4 && H5Tget_size(type) != 8))
     throw FormatError(where + " is not a float32 or float64 dataset");
   h5::Handle space(H5Dget_space(ds));
   if (space < 0) throw FormatError(where + ": unreadable dataspace");
@@ -97,8 +99,9 @@ std::vector<std::int64_t> checked_shape(hid_t ds, std::uint64_t file_bytes, cons
   std::uint64_t bytes = H5Tget_size(type);
   for (hsize_t d : dims) {
     if (d > file_bytes || (d > 0 && bytes > file_bytes / d))
-      throw FormatError(where + ": shape " + shape_text(std::vector<std::int64_t>(dims.begin(), dims.end())) +
-                        " holds more data than the file (" + std::to_string(file_bytes) + " bytes)");
+      throw FormatError(
+          where + ": shape " + shape_text(std::vector<std::int64_t>(dims.begin(), dims.end())) +
+          " holds more data than the file (" + std::to_string(file_bytes) + " bytes)");
     bytes *= d;
     shape.push_back(static_cast<std::int64_t>(d));
   }
@@ -142,8 +145,8 @@ std::int64_t int_in(hid_t obj, const std::string& name, std::int64_t lo, std::in
                     const std::string& where) {
   std::int64_t v = h5::get_attr_int(obj, name, where);
   if (v < lo || v > hi)
-    throw FormatError(where + ": attribute '" + name + "' is " + std::to_string(v) +
-                      ", outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    throw FormatError(where + ": attribute '" + name + "' is " + std::to_string(v) + ", outside [" +
+                      std::to_string(lo) + ", " + std::to_string(hi) + "]");
   return v;
 }
 

@@ -34,14 +34,29 @@ std::string last_error() {
 void Handle::reset() {
   if (id_ < 0) return;
   switch (H5Iget_type(id_)) {
-    case H5I_FILE: H5Fclose(id_); break;
-    case H5I_GROUP: H5Gclose(id_); break;
-    case H5I_DATASET: H5Dclose(id_); break;
-    case H5I_DATASPACE: H5Sclose(id_); break;
-    case H5I_DATATYPE: H5Tclose(id_); break;
-    case H5I_ATTR: H5Aclose(id_); break;
-    case H5I_GENPROP_LST: H5Pclose(id_); break;
-    default: break;
+    case H5I_FILE:
+      H5Fclose(id_);
+      break;
+    case H5I_GROUP:
+      H5Gclose(id_);
+      break;
+    case H5I_DATASET:
+      H5Dclose(id_);
+      break;
+    case H5I_DATASPACE:
+      H5Sclose(id_);
+      break;
+    case H5I_DATATYPE:
+      H5Tclose(id_);
+      break;
+    case H5I_ATTR:
+      H5Aclose(id_);
+      break;
+    case H5I_GENPROP_LST:
+      H5Pclose(id_);
+      break;
+    default:
+      break;
   }
   id_ = H5I_INVALID_HID;
 }
@@ -76,24 +91,12 @@ Handle create_file(const std::string& path) {
   return Handle(f);
 }
 
-Handle create_checksummed_file(const std::string& path) {
-  quiet_errors();
-  Handle fapl = check(H5Pcreate(H5P_FILE_ACCESS), "cannot create HDF5 file access list");
-  // 1.10, not 1.8: its chunk indexes (a single chunk's address in the checksummed object header,
-  // fixed and extensible arrays) carry checksums; 1.8's version-1 B-trees do not, and a damaged
-  // chunk address reads as fill values without an error.
-  check_status(H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_LATEST),
-               "cannot select the HDF5 1.10 file format");
-  hid_t f = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-  if (f < 0) return create_file(path);  // reports why the file cannot be created
-  return Handle(f);
-}
-
 Handle open_file_read(const std::string& path) {
   quiet_errors();
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw IoError("'" + path + "' does not exist");
-  if (std::filesystem::is_directory(path, ec)) throw IoError("'" + path + "' is a folder, not a file");
+  if (std::filesystem::is_directory(path, ec))
+    throw IoError("'" + path + "' is a folder, not a file");
   std::FILE* probe = std::fopen(path.c_str(), "rb");
   if (!probe) throw IoError("cannot open '" + path + "' for reading (no permission?)");
   std::fclose(probe);
@@ -114,7 +117,8 @@ bool exists(hid_t parent, const std::string& path) {
   std::size_t start = 0;
   while (start <= path.size()) {
     std::size_t slash = path.find('/', start);
-    std::string part = path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    std::string part =
+        path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
     if (!part.empty()) {
       partial += (partial.empty() ? "" : "/") + part;
       if (H5Lexists(parent, partial.c_str(), H5P_DEFAULT) <= 0) return false;
@@ -133,7 +137,9 @@ Handle open_group(hid_t parent, const std::string& name) {
 }
 
 namespace {
-Handle scalar_space() { return check(H5Screate(H5S_SCALAR), "cannot create HDF5 dataspace"); }
+Handle scalar_space() {
+  return check(H5Screate(H5S_SCALAR), "cannot create HDF5 dataspace");
+}
 
 void replace_attr(hid_t obj, const std::string& name) {
   if (H5Aexists(obj, name.c_str()) > 0) H5Adelete(obj, name.c_str());
@@ -156,9 +162,11 @@ void set_attr(hid_t obj, const std::string& name, const std::string& value) {
 void set_attr(hid_t obj, const std::string& name, double value) {
   replace_attr(obj, name);
   Handle space = scalar_space();
-  Handle attr = check(H5Acreate2(obj, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT),
-                      "cannot create HDF5 attribute '" + name + "'");
-  check_status(H5Awrite(attr, H5T_NATIVE_DOUBLE, &value), "cannot write HDF5 attribute '" + name + "'");
+  Handle attr =
+      check(H5Acreate2(obj, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT),
+            "cannot create HDF5 attribute '" + name + "'");
+  check_status(H5Awrite(attr, H5T_NATIVE_DOUBLE, &value),
+               "cannot write HDF5 attribute '" + name + "'");
 }
 
 void set_attr(hid_t obj, const std::string& name, std::int64_t value) {
@@ -166,7 +174,8 @@ void set_attr(hid_t obj, const std::string& name, std::int64_t value) {
   Handle space = scalar_space();
   Handle attr = check(H5Acreate2(obj, name.c_str(), H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT),
                       "cannot create HDF5 attribute '" + name + "'");
-  check_status(H5Awrite(attr, H5T_NATIVE_INT64, &value), "cannot write HDF5 attribute '" + name + "'");
+  check_status(H5Awrite(attr, H5T_NATIVE_INT64, &value),
+               "cannot write HDF5 attribute '" + name + "'");
 }
 
 void set_attr_fixed(hid_t obj, const std::string& name, const std::string& value) {
@@ -182,7 +191,9 @@ void set_attr_fixed(hid_t obj, const std::string& name, const std::string& value
   check_status(H5Awrite(attr, type, buf.data()), "cannot write HDF5 attribute '" + name + "'");
 }
 
-bool has_attr(hid_t obj, const std::string& name) { return H5Aexists(obj, name.c_str()) > 0; }
+bool has_attr(hid_t obj, const std::string& name) {
+  return H5Aexists(obj, name.c_str()) > 0;
+}
 
 namespace {
 Handle open_attr(hid_t obj, const std::string& name, const std::string& where) {
@@ -203,7 +214,8 @@ std::string get_attr_string(hid_t obj, const std::string& name, const std::strin
     H5Tset_size(mem, H5T_VARIABLE);
     H5Tset_cset(mem, H5Tget_cset(type));  // HDF5 converts no string between character sets
     char* s = nullptr;
-    if (H5Aread(attr, mem, &s) < 0) throw FormatError(where + ": cannot read attribute '" + name + "'");
+    if (H5Aread(attr, mem, &s) < 0)
+      throw FormatError(where + ": cannot read attribute '" + name + "'");
     std::string out = s ? s : "";
     Handle space(H5Aget_space(attr));
     H5Dvlen_reclaim(mem, space, H5P_DEFAULT, &s);
@@ -268,9 +280,10 @@ std::vector<std::string> link_names(hid_t group) {
 
 Handle write_dataset(hid_t parent, const std::string& name, hid_t file_type, hid_t mem_type,
                      const std::vector<hsize_t>& dims, const void* data, bool fletcher32) {
-  Handle space = check(dims.empty() ? H5Screate(H5S_SCALAR)
-                                    : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
-                       "cannot create HDF5 dataspace for '" + name + "'");
+  Handle space =
+      check(dims.empty() ? H5Screate(H5S_SCALAR)
+                         : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+            "cannot create HDF5 dataspace for '" + name + "'");
   hsize_t total = 1;
   for (hsize_t d : dims) total *= d;
   Handle dcpl = check(H5Pcreate(H5P_DATASET_CREATE), "cannot create HDF5 dataset properties");
@@ -283,8 +296,9 @@ Handle write_dataset(hid_t parent, const std::string& name, hid_t file_type, hid
                  "cannot chunk HDF5 dataset '" + name + "'");
     check_status(H5Pset_fletcher32(dcpl), "cannot add a Fletcher-32 checksum to '" + name + "'");
   }
-  Handle ds = check(H5Dcreate2(parent, name.c_str(), file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
-                    "cannot create HDF5 dataset '" + name + "'");
+  Handle ds =
+      check(H5Dcreate2(parent, name.c_str(), file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+            "cannot create HDF5 dataset '" + name + "'");
   if (total > 0)
     check_status(H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data),
                  "cannot write HDF5 dataset '" + name + "'");

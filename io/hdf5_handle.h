@@ -16,7 +16,8 @@ void quiet_errors();
 /// The most specific message on the HDF5 error stack ("" when empty).
 std::string last_error();
 
-/// An owned hid_t closed with the matching H5*close (file, group, dataset, space, type, attribute, plist).
+/// An owned hid_t closed with the matching H5*close (file, group, dataset, space, type, attribute,
+/// plist).
 class Handle {
  public:
   Handle() = default;
@@ -52,14 +53,10 @@ void check_status(herr_t status, const std::string& what);
 Handle create_file(const std::string& path);
 /// Opens an existing file read-only; IoError for a missing file, FormatError for a non-HDF5 file.
 Handle open_file_read(const std::string& path);
-/// Like create_file, in the HDF5 1.10 file format whose metadata (superblock, object headers with
-/// their attributes, chunk indexes, heaps of link names) all carry checksums, so that a damaged
-/// file fails to open or read with an error instead of being parsed as garbage. HDF5 1.10+ reads it.
-Handle create_checksummed_file(const std::string& path);
 
 Handle create_group(hid_t parent, const std::string& name);
 Handle open_group(hid_t parent, const std::string& name);  ///< FormatError if absent
-bool exists(hid_t parent, const std::string& path);            ///< any link, nested path allowed
+bool exists(hid_t parent, const std::string& path);        ///< any link, nested path allowed
 
 // Attributes on a file, group or dataset (created or overwritten).
 void set_attr(hid_t obj, const std::string& name, const std::string& value);

@@ -62,6 +62,9 @@ MemoryFile::MemoryFile(bool checksummed) {
   Handle fapl = check(H5Pcreate(H5P_FILE_ACCESS), "cannot create HDF5 file access list");
   check_status(H5Pset_fapl_core(fapl, kGrowBytes, /*backing_store=*/0),
                "cannot select HDF5's in-memory driver");
+  // 1.10, not 1.8: its chunk indexes (a single chunk's address in the checksummed object header,
+  // fixed and extensible arrays) carry checksums; 1.8's version-1 B-trees do not, and a damaged
+  // chunk address reads as fill values without an error.
   if (checksummed)
     check_status(H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_LATEST),
                  "cannot select the HDF5 1.10 file format");

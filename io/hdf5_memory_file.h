@@ -14,7 +14,9 @@ namespace snn::io::h5 {
 
 class MemoryFile {
  public:
-  /// checksummed: the HDF5 1.10 format with checksums on all metadata (create_checksummed_file).
+  /// checksummed: the HDF5 1.10 file format, whose metadata (superblock, object headers with their
+  /// attributes, chunk indexes, heaps of link names) all carry checksums, so that a damaged file
+  /// fails to open or read with an error instead of being parsed as garbage. HDF5 1.10+ reads it.
   explicit MemoryFile(bool checksummed);
   hid_t get() const { return file_.get(); }
   operator hid_t() const { return file_.get(); }

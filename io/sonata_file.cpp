@@ -10,7 +10,7 @@ namespace snn::io {
 
 namespace {
 
-constexpr hsize_t kSpikeChunk = 1 << 13;       // elements per chunk of timestamps/node_ids (64 KiB)
+constexpr hsize_t kSpikeChunk = 1 << 13;  // elements per chunk of timestamps/node_ids (64 KiB)
 constexpr hsize_t kReportChunkBytes = 1 << 20;  // target bytes per chunk of report data
 
 enum class Sorting : signed char { none = 0, by_id = 1, by_time = 2 };
@@ -30,22 +30,24 @@ void set_sorting(hid_t group, Sorting value) {
 }
 
 /// A chunked dataset with an unlimited first dimension.
-h5::Handle create_extensible(hid_t parent, const std::string& name, hid_t file_type, hsize_t columns,
-                             hsize_t chunk_rows) {
+h5::Handle create_extensible(hid_t parent, const std::string& name, hid_t file_type,
+                             hsize_t columns, hsize_t chunk_rows) {
   int rank = columns == 0 ? 1 : 2;
   hsize_t dims[2] = {0, columns};
   hsize_t maxdims[2] = {H5S_UNLIMITED, columns};
   hsize_t chunk[2] = {chunk_rows, columns};
-  h5::Handle space = h5::check(H5Screate_simple(rank, dims, maxdims), "cannot create dataspace for '" + name + "'");
+  h5::Handle space = h5::check(H5Screate_simple(rank, dims, maxdims),
+                               "cannot create dataspace for '" + name + "'");
   h5::Handle plist = h5::check(H5Pcreate(H5P_DATASET_CREATE), "cannot create HDF5 property list");
   h5::check_status(H5Pset_chunk(plist, rank, chunk), "cannot set chunking of '" + name + "'");
-  return h5::check(H5Dcreate2(parent, name.c_str(), file_type, space, H5P_DEFAULT, plist, H5P_DEFAULT),
-                   "cannot create dataset '" + name + "'");
+  return h5::check(
+      H5Dcreate2(parent, name.c_str(), file_type, space, H5P_DEFAULT, plist, H5P_DEFAULT),
+      "cannot create dataset '" + name + "'");
 }
 
 /// Appends n rows (of `columns` values, 0 for 1-D) at row `offset`.
-void append_rows(hid_t ds, hid_t mem_type, hsize_t offset, hsize_t n, hsize_t columns, const void* data,
-                 const std::string& what) {
+void append_rows(hid_t ds, hid_t mem_type, hsize_t offset, hsize_t n, hsize_t columns,
+                 const void* data, const std::string& what) {
   if (n == 0) return;
   int rank = columns == 0 ? 1 : 2;
   hsize_t new_dims[2] = {offset + n, columns};
@@ -55,17 +57,19 @@ void append_rows(hid_t ds, hid_t mem_type, hsize_t offset, hsize_t n, hsize_t co
   hsize_t count[2] = {n, columns};
   h5::check_status(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, count, nullptr),
                    "cannot select rows of " + what);
-  h5::Handle mem_space = h5::check(H5Screate_simple(rank, count, nullptr), "cannot create dataspace");
-  h5::check_status(H5Dwrite(ds, mem_type, mem_space, file_space, H5P_DEFAULT, data), "cannot write " + what);
+  h5::Handle mem_space =
+      h5::check(H5Screate_simple(rank, count, nullptr), "cannot create dataspace");
+  h5::check_status(H5Dwrite(ds, mem_type, mem_space, file_space, H5P_DEFAULT, data),
+                   "cannot write " + what);
 }
+
+}  // namespace
 
 void check_population_name(const std::string& population) {
   require(!population.empty(), "SONATA population name must not be empty");
   require(population.find('/') == std::string::npos && population != "." && population != "..",
           "SONATA population name '" + population + "' must not contain '/'");
 }
-
-}  // namespace
 
 struct SonataFile::Impl {
   struct SpikePop {
@@ -92,14 +96,16 @@ struct SonataFile::Impl {
     require_open();
     auto it = spikes.find(p);
     if (it == spikes.end())
-      throw InvalidParameter("'" + path + "': no spike population '" + p + "' (call add_spike_population first)");
+      throw InvalidParameter("'" + path + "': no spike population '" + p +
+                             "' (call add_spike_population first)");
     return it->second;
   }
   ReportPop& report_pop(const std::string& p) {
     require_open();
     auto it = reports.find(p);
     if (it == reports.end())
-      throw InvalidParameter("'" + path + "': no report population '" + p + "' (call add_report first)");
+      throw InvalidParameter("'" + path + "': no report population '" + p +
+                             "' (call add_report first)");
     return it->second;
   }
 };
@@ -116,7 +122,9 @@ SonataFile::~SonataFile() {
   }
 }
 
-const std::string& SonataFile::path() const { return impl_->path; }
+const std::string& SonataFile::path() const {
+  return impl_->path;
+}
 
 void SonataFile::add_spike_population(const std::string& population, const std::string& time_unit) {
   impl_->require_open();
@@ -134,7 +142,7 @@ void SonataFile::add_spike_population(const std::string& population, const std::
 }
 
 void SonataFile::append_spikes(const std::string& population, const double* timestamps,
-                                 const std::uint64_t* node_ids, std::size_t n) {
+                               const std::uint64_t* node_ids, std::size_t n) {
   Impl::SpikePop& pop = impl_->spike_pop(population);
   if (n == 0) return;
   std::string what = "spikes of '" + population + "' in '" + impl_->path + "'";
@@ -157,15 +165,16 @@ std::size_t SonataFile::spike_count(const std::string& population) const {
   return it == impl_->spikes.end() ? 0 : static_cast<std::size_t>(it->second.count);
 }
 
-void SonataFile::add_report(const std::string& population, const std::vector<std::uint64_t>& node_ids,
-                              double t_start_ms, double dt_ms, const std::string& variable,
-                              const std::string& unit) {
+void SonataFile::add_report(const std::string& population,
+                            const std::vector<std::uint64_t>& node_ids, double t_start_ms,
+                            double dt_ms, const std::string& variable, const std::string& unit) {
   impl_->require_open();
   check_population_name(population);
   require(!impl_->reports.count(population),
           "'" + impl_->path + "': report population '" + population + "' added twice");
   require(!node_ids.empty(), "report '" + population + "' needs at least one node");
-  require(dt_ms > 0, "report '" + population + "': dt must be > 0 ms, got " + std::to_string(dt_ms));
+  require(dt_ms > 0,
+          "report '" + population + "': dt must be > 0 ms, got " + std::to_string(dt_ms));
   if (!impl_->report_group.valid()) impl_->report_group = h5::create_group(impl_->file, "report");
   Impl::ReportPop pop;
   pop.nodes = node_ids.size();
@@ -177,19 +186,23 @@ void SonataFile::add_report(const std::string& population, const std::vector<std
   h5::set_attr(pop.data, "units", unit);
   h5::set_attr(pop.data, "variable_name", variable);
   h5::Handle mapping = h5::create_group(pop.group, "mapping");
-  h5::write_dataset(mapping, "node_ids", H5T_STD_U64LE, H5T_NATIVE_UINT64, {pop.nodes}, node_ids.data());
+  h5::write_dataset(mapping, "node_ids", H5T_STD_U64LE, H5T_NATIVE_UINT64, {pop.nodes},
+                    node_ids.data());
   std::vector<std::uint64_t> pointers(pop.nodes + 1);
   for (std::size_t i = 0; i < pointers.size(); ++i) pointers[i] = i;
-  h5::write_dataset(mapping, "index_pointers", H5T_STD_U64LE, H5T_NATIVE_UINT64, {pop.nodes + 1}, pointers.data());
+  h5::write_dataset(mapping, "index_pointers", H5T_STD_U64LE, H5T_NATIVE_UINT64, {pop.nodes + 1},
+                    pointers.data());
   std::vector<std::uint32_t> elements(pop.nodes, 0);
-  h5::write_dataset(mapping, "element_ids", H5T_STD_U32LE, H5T_NATIVE_UINT32, {pop.nodes}, elements.data());
+  h5::write_dataset(mapping, "element_ids", H5T_STD_U32LE, H5T_NATIVE_UINT32, {pop.nodes},
+                    elements.data());
   double time[3] = {t_start_ms, t_start_ms, dt_ms};
   pop.time = h5::write_dataset(mapping, "time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {3}, time);
   h5::set_attr(pop.time, "units", std::string("ms"));
   impl_->reports.emplace(population, std::move(pop));
 }
 
-void SonataFile::append_report_rows(const std::string& population, const float* rows, std::size_t n_rows) {
+void SonataFile::append_report_rows(const std::string& population, const float* rows,
+                                    std::size_t n_rows) {
   Impl::ReportPop& pop = impl_->report_pop(population);
   if (n_rows == 0) return;
   std::string what = "report '" + population + "' in '" + impl_->path + "'";

@@ -4,18 +4,11 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "io/sonata_file.h"
 #include "io/sonata_journal.h"
 #include "sim/core/errors.h"
 
 namespace snn::io {
-
-namespace {
-void check_population_name(const std::string& population) {
-  require(!population.empty(), "SONATA population name must not be empty");
-  require(population.find('/') == std::string::npos && population != "." && population != "..",
-          "SONATA population name '" + population + "' must not contain '/'");
-}
-}  // namespace
 
 SonataWriter::SonataWriter(const std::string& path) : path_(path) {
   namespace fs = std::filesystem;

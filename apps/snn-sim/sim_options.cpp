@@ -109,9 +109,8 @@ SimArgs parse_sim_args(int argc, const char* const argv[]) {
       "progress bar: auto (on a terminal), on, off")(
       "recover", po::value<std::string>(&a.recover),
       "turn the journal OUT.partial that a killed run left into the SONATA file OUT (or -out) "
-      "and exit")(
-      "nir-dt", po::value<double>(&a.nir_dt)->default_value(1e-4, "1e-4"),
-      "NIR graphs: forward-Euler time step, s")(
+      "and exit")("nir-dt", po::value<double>(&a.nir_dt)->default_value(1e-4, "1e-4"),
+                  "NIR graphs: forward-Euler time step, s")(
       "nir-reset", po::value<std::string>(&a.nir_reset)->default_value("v_reset"),
       "NIR graphs: after a spike v = v_reset, or subtract (v -= v_threshold)")(
       "nir-threshold", po::value<std::string>(&a.nir_threshold)->default_value("gt"),

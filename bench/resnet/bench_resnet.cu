@@ -58,7 +58,8 @@ std::vector<int> parse_ints(const std::string& s) {
 
 void usage() {
   std::cout
-      << "snn-bench-resnet [-data-dir D] [-preset tiny|small|medium|resnet18|resnet34] [-model resnet|sew-resnet]\n"
+      << "snn-bench-resnet [-data-dir D] [-preset tiny|small|medium|resnet18|resnet34] [-model "
+         "resnet|sew-resnet]\n"
          "  [-connect add|and|iand] [-channels 16,32] [-blocks 1,1] [-head flatten|gap] [-T 4] [-b "
          "64] [-j 2]\n"
          "  [-batches 40] [-warmup 3] [-test-batches 40] [-encoder direct|poisson]\n"
