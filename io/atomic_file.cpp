@@ -27,6 +27,18 @@ void fsync_path(const std::string& path, bool directory) {
 
 }  // namespace
 
+namespace {
+// The pid of a temporary `<prefix><pid>` whose writer no longer runs, else 0.
+pid_t dead_writer(const std::string& name, std::size_t prefix_size) {
+  if (name.size() == prefix_size) return 0;
+  const std::string digits = name.substr(prefix_size);
+  if (digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 9) return 0;
+  const pid_t pid = static_cast<pid_t>(std::stol(digits));
+  if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) return 0;  // a live writer's
+  return pid;
+}
+}  // namespace
+
 int remove_stale_temporaries(const std::string& path) {
   namespace fs = std::filesystem;
   fs::path target(path);
@@ -36,11 +48,20 @@ int remove_stale_temporaries(const std::string& path) {
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     const std::string name = e.path().filename().string();
-    if (name.compare(0, prefix.size(), prefix) != 0 || name.size() == prefix.size()) continue;
-    const std::string digits = name.substr(prefix.size());
-    if (digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 9) continue;
-    const pid_t pid = static_cast<pid_t>(std::stol(digits));
-    if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;  // a live writer's
+    if (name.compare(0, prefix.size(), prefix) != 0 || dead_writer(name, prefix.size()) == 0) continue;
+    if (fs::remove(e.path(), ec)) ++removed;
+  }
+  return removed;
+}
+
+int remove_stale_temporaries_in(const std::string& dir) {
+  namespace fs = std::filesystem;
+  int removed = 0;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    const std::size_t at = name.rfind(".tmp.");
+    if (at == std::string::npos || at == 0 || dead_writer(name, at + 5) == 0) continue;
     if (fs::remove(e.path(), ec)) ++removed;
   }
   return removed;

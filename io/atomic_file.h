@@ -16,6 +16,11 @@ void write_atomically(const std::string& path, const std::function<void(const st
 /// killed during a write leaves); returns how many. write_atomically calls it first.
 int remove_stale_temporaries(const std::string& path);
 
+/// Removes every `<name>.tmp.<pid>` in `dir` whose process no longer runs: a run calls it on its
+/// output folder at start, so a temporary left by a killed run goes even when the file it was
+/// for is never written again (a resumed run with nothing left to do); returns how many.
+int remove_stale_temporaries_in(const std::string& dir);
+
 /// Throws IoError unless a file can be created in `dir` (checked by creating and removing one).
 void require_writable_dir(const std::string& dir);
 

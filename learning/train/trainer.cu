@@ -183,6 +183,7 @@ void Trainer<T>::run() {
   std::unique_ptr<MetricsCsv> csv;
   if (!options_.out_dir.empty()) {
     io::require_writable_dir(options_.out_dir);
+    io::remove_stale_temporaries_in(options_.out_dir);
     csv = std::make_unique<MetricsCsv>(join(options_.out_dir, "metrics.csv"), start_epoch_);
   }
   // A stop request: the state after the last whole batch goes to checkpoint_latest.h5 as epoch
