@@ -48,7 +48,8 @@ int remove_stale_temporaries(const std::string& path) {
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     const std::string name = e.path().filename().string();
-    if (name.compare(0, prefix.size(), prefix) != 0 || dead_writer(name, prefix.size()) == 0) continue;
+    if (name.compare(0, prefix.size(), prefix) != 0 || dead_writer(name, prefix.size()) == 0)
+      continue;
     if (fs::remove(e.path(), ec)) ++removed;
   }
   return removed;
@@ -100,8 +101,7 @@ void require_writable_dir(const std::string& dir) {
                   (ec ? ": " + ec.message() : std::string()));
   std::string probe = (fs::path(dir) / (".write-test." + std::to_string(::getpid()))).string();
   int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0)
-    throw IoError("output folder '" + dir + "' is not writable: " + std::strerror(errno));
+  if (fd < 0) throw IoError("output folder '" + dir + "' is not writable: " + std::strerror(errno));
   ::close(fd);
   std::remove(probe.c_str());
 }

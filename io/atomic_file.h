@@ -10,7 +10,8 @@ namespace snn::io {
 /// Calls `write(tmp_path)` to produce the file at a temporary path in the same directory, syncs
 /// it and renames it to `path`. On any error the temporary is removed, the old file is untouched
 /// and IoError is thrown (naming the path and the cause: missing folder, no space, no permission).
-void write_atomically(const std::string& path, const std::function<void(const std::string&)>& write);
+void write_atomically(const std::string& path,
+                      const std::function<void(const std::string&)>& write);
 
 /// Removes `path`.tmp.<pid> files beside `path` whose process <pid> no longer runs (what a run
 /// killed during a write leaves); returns how many. write_atomically calls it first.

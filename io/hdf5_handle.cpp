@@ -15,6 +15,10 @@ void quiet_errors() {
   std::call_once(once, [] { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); });
 }
 
+void skip_exit_handler() {
+  H5dont_atexit();
+}
+
 namespace {
 herr_t first_message(unsigned n, const H5E_error2_t* err, void* data) {
   auto* out = static_cast<std::string*>(data);

@@ -10,6 +10,12 @@
 
 namespace snn::io::h5 {
 
+/// For programs (snn-sim, snn-train, ...), first thing in main: HDF5 then skips its exit handler.
+/// Before HDF5 2.0 a file whose write failed (a full disk) stays in HDF5's id table, and that
+/// handler closes it a second time and crashes (SIGSEGV in H5F__close_cb) after our error message.
+/// Every file we write is closed explicitly before exit, so the handler has nothing left to do.
+void skip_exit_handler();
+
 /// Turns off HDF5's printing of its error stack (io/ reports errors as exceptions instead).
 void quiet_errors();
 

@@ -115,6 +115,12 @@ SonataFile::SonataFile(const std::string& path) : impl_(std::make_unique<Impl>()
   impl_->file = h5::create_file(path);
 }
 
+SonataFile::SonataFile(hid_t file, const std::string& name) : impl_(std::make_unique<Impl>()) {
+  impl_->path = name;
+  h5::check_status(H5Iinc_ref(file), "cannot use the HDF5 file of '" + name + "'");
+  impl_->file = h5::Handle(file);  // its H5Fclose drops our reference only
+}
+
 SonataFile::~SonataFile() {
   try {
     close();

@@ -19,6 +19,8 @@
 //                                         stop = start + rows × dt, updated with every append.
 #pragma once
 
+#include <hdf5.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -34,6 +36,10 @@ class SonataFile {
  public:
   /// Creates (or truncates) the file; IoError naming the path if it cannot.
   explicit SonataFile(const std::string& path);
+  /// Writes into an HDF5 file the caller has open and keeps (an h5::MemoryFile that also receives
+  /// other datasets, saved in one write); `name` names it in errors. close() releases our
+  /// reference only: the caller's file stays open.
+  SonataFile(hid_t file, const std::string& name);
   /// close(); never throws.
   ~SonataFile();
   SonataFile(const SonataFile&) = delete;

@@ -2,6 +2,7 @@
 #include "io/sonata_writer.h"
 
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 
 #include "io/sonata_file.h"
@@ -20,9 +21,17 @@ SonataWriter::SonataWriter(const std::string& path) : path_(path) {
   journal_ = std::make_unique<SonataJournal>(journal_path());
 }
 
+// Unwinding from an error (a full disk, out of memory): the journal is kept, not built into the
+// file, which would need more of the disk that just failed and would look like a finished run;
+// `snn-sim -recover` turns it into the file once the cause is fixed.
 SonataWriter::~SonataWriter() {
   try {
-    close();
+    if (std::uncaught_exceptions() > 0 && journal_) {
+      std::unique_ptr<SonataJournal> journal = std::move(journal_);
+      journal->close();
+    } else {
+      close();
+    }
   } catch (...) {
   }
 }

@@ -9,6 +9,7 @@
 
 #include "apps/snn-train/train_model.h"
 #include "io/checkpoint.h"
+#include "io/hdf5_handle.h"
 
 namespace {
 
@@ -70,6 +71,7 @@ Args parse(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  snn::io::h5::skip_exit_handler();  // a failed write never crashes at exit (hdf5_handle.h)
   const Args a = parse(argc, argv);
   try {
     using namespace snn;

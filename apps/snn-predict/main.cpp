@@ -5,8 +5,10 @@
 
 #include "apps/snn-predict/run_predict.h"
 #include "apps/snn-train/train_options.h"
+#include "io/hdf5_handle.h"
 
 int main(int argc, char** argv) {
+  snn::io::h5::skip_exit_handler();  // a failed write never crashes at exit (hdf5_handle.h)
   using namespace snn::apps;
   PredictArgs args;
   try {

@@ -10,11 +10,13 @@
 #include "apps/snn-sim/recover_output.h"
 #include "apps/snn-sim/run_sim.h"
 #include "apps/snn-sim/sim_options.h"
+#include "io/hdf5_handle.h"
 #include "sim/core/errors.h"
 #include "sim/core/stop_request.h"
 #include "sim/distributed/exchange.h"
 
 int main(int argc, char** argv) {
+  snn::io::h5::skip_exit_handler();  // a failed write never crashes at exit (hdf5_handle.h)
   using namespace snn::apps;
   std::unique_ptr<snn::sim::Exchange> ex;
   try {

@@ -6,10 +6,12 @@
 
 #include "apps/snn-train/run_train.h"
 #include "apps/snn-train/train_options.h"
+#include "io/hdf5_handle.h"
 #include "sim/core/errors.h"
 #include "sim/core/stop_request.h"
 
 int main(int argc, char** argv) {
+  snn::io::h5::skip_exit_handler();  // a failed write never crashes at exit (hdf5_handle.h)
   using namespace snn::apps;
   TrainArgs args;
   try {

@@ -1,10 +1,13 @@
 // Training traces: arrays, attributes and the SONATA spikes read back with the HDF5 C API.
-#include "io/training_trace.h"
-
 #include <gtest/gtest.h>
 #include <hdf5.h>
+#include <sys/resource.h>
+
+#include <csignal>
+#include <filesystem>
 
 #include "io/hdf5_handle.h"
+#include "io/training_trace.h"
 #include "sim/core/errors.h"
 #include "tests/io/temp_dir.h"
 
@@ -64,7 +67,39 @@ TEST(TrainingTrace, WrongSizes) {
   t.v = {1, 2, 3};
   t.s = {0, 0, 0, 0};
   EXPECT_THROW(write_training_trace(d / "x.h5", t), snn::InvalidParameter);
-  EXPECT_THROW(write_training_trace(d / "no/such/folder/x.h5", TrainingTrace{2, 1, {1, 2}, {0, 1}}), snn::IoError);
+  EXPECT_THROW(write_training_trace(d / "no/such/folder/x.h5", TrainingTrace{2, 1, {1, 2}, {0, 1}}),
+               snn::IoError);
+}
+
+// A full disk (EFBIG under a file-size limit): one error naming the file, the previous trace
+// intact, no HDF5 file left open (the trace is built in memory and written in one write).
+TEST(TrainingTrace, FullDiskIsAnErrorAndKeepsThePreviousTrace) {
+  TempDir d;
+  const std::string path = d / "trace.h5";
+  write_training_trace(path, TrainingTrace{2, 1, {1, 2}, {0, 1}, 0, 0, 5});
+  TrainingTrace big{
+      1000, 100, std::vector<float>(100000, 0.25f), std::vector<float>(100000, 0.0f), 3, 3, 9};
+  rlimit old{};
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old), 0);
+  void (*old_handler)(int) = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit small = old;
+  small.rlim_cur = 64 * 1024;  // the trace needs about 800 KB
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
+  std::string e;
+  try {
+    write_training_trace(path, big);
+  } catch (const snn::IoError& err) {
+    e = err.what();
+  }
+  setrlimit(RLIMIT_FSIZE, &old);
+  std::signal(SIGXFSZ, old_handler);
+  EXPECT_NE(e.find("trace.h5.tmp."), std::string::npos) << e;
+  EXPECT_NE(e.find("File too large"), std::string::npos) << e;
+  EXPECT_EQ(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_FILE), 0) << "an HDF5 file was left open";
+  EXPECT_EQ(read_training_trace(path).image_index, 5);
+  int files = 0;
+  for (auto& entry : std::filesystem::directory_iterator(d.str())) files += (void(entry), 1);
+  EXPECT_EQ(files, 1) << "the temporary file was not removed";
 }
 
 }  // namespace

@@ -13,6 +13,10 @@
 #     SONATA file left opens and holds whole records (as many timestamps as node ids, in order;
 #     report rows whole), and every journal left (OUT.partial) becomes such a file with
 #     snn-sim -recover. SIGTERM: exit 143, the file closed whole.
+#  5. snn-sim on a full disk (ulimit -f): exit 1 with one message naming the journal, no output
+#     file (the journal keeps the run); -recover on a full disk: exit 1, the journal unchanged;
+#     -recover with room: a whole file. Never a crash (HDF5 once crashed at exit after a failed
+#     write).
 # Usage: kill_test.sh SNN_TRAIN SNN_SIM ROBUST_PROBE WORK_DIR
 set -u
 TRAIN=$1 SIM=$2 PROBE=$3 WORK=$4
@@ -190,4 +194,30 @@ done
 [ "$rc" -eq 143 ] || fail "snn-sim SIGTERM: eight runs finished before the signal"
 grep -q "^spikes [1-9]" "$WORK/sim-probe.txt" || fail "snn-sim SIGTERM: no spikes flushed in eight tries: $(cat "$WORK/sim-probe.txt")"
 echo "kill_test: snn-sim SIGTERM: $(cat "$WORK/sim.err") [$(cat "$WORK/sim-probe.txt")]"
+# 5. snn-sim on a full disk.
+rm -f "$WORK/sim.h5" "$WORK/sim.h5.partial" "$WORK"/sim.h5.tmp.*
+(
+  trap '' XFSZ
+  ulimit -f 256
+  exec "$SIM" -network brunel -order 200 -t 3000 -threads 2 -record-v exc:0-199 -progress off -out "$WORK/sim.h5"
+) >/dev/null 2>"$WORK/full-sim.err"
+rc=$?
+[ "$rc" -eq 1 ] || fail "snn-sim full disk: exit status $rc, not 1: $(cat "$WORK/full-sim.err")"
+[ "$(grep -c . "$WORK/full-sim.err")" -eq 1 ] || fail "snn-sim full disk: not one line on stderr: $(cat "$WORK/full-sim.err")"
+grep -q "^snn-sim: error: .*sim.h5.partial" "$WORK/full-sim.err" || fail "snn-sim full disk: the message does not name the journal: $(cat "$WORK/full-sim.err")"
+[ ! -e "$WORK/sim.h5" ] || fail "snn-sim full disk: an output file was built from a failed run"
+ls "$WORK"/sim.h5.tmp.* >/dev/null 2>&1 && fail "snn-sim full disk: a temporary was left"
+cp "$WORK/sim.h5.partial" "$WORK/journal-before"
+(
+  trap '' XFSZ
+  ulimit -f 128
+  exec "$SIM" -recover "$WORK/sim.h5.partial"
+) >/dev/null 2>"$WORK/full-recover.err"
+rc=$?
+[ "$rc" -eq 1 ] || fail "snn-sim -recover on a full disk: exit status $rc, not 1: $(cat "$WORK/full-recover.err")"
+cmp -s "$WORK/journal-before" "$WORK/sim.h5.partial" || fail "snn-sim -recover on a full disk changed the journal"
+[ ! -e "$WORK/sim.h5" ] || fail "snn-sim -recover on a full disk left an output file"
+"$SIM" -recover "$WORK/sim.h5.partial" >"$WORK/recover.log" 2>&1 || fail "snn-sim -recover after the full disk: $(cat "$WORK/recover.log")"
+"$PROBE" sonata "$WORK/sim.h5" >"$WORK/sim-probe.txt" 2>&1 || fail "the file recovered after the full disk is unreadable: $(cat "$WORK/sim-probe.txt")"
+echo "kill_test: snn-sim full disk: exit 1, $(cat "$WORK/full-sim.err"); recovered afterwards: $(cat "$WORK/recover.log")"
 echo "kill_test: passed"
