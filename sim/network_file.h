@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -11,19 +12,24 @@
 #include <vector>
 
 #include "sim/network.h"
+#include "sim/recording/recorder.h"
 
 namespace snn::sim {
 
 struct NetworkDescription {
-  std::optional<double> dt_ms;           ///< "dt"
-  std::optional<double> t_stop_ms;       ///< "t_stop"
-  std::optional<std::uint64_t> seed;     ///< "seed"
+  std::optional<double> dt_ms;        ///< "dt"
+  std::optional<double> t_stop_ms;    ///< "t_stop"
+  std::optional<std::uint64_t> seed;  ///< "seed"
   std::vector<std::variant<PopulationSpec, SpikeGeneratorSpec>> populations;
   std::vector<ProjectionSpec> projections;
   std::vector<PoissonSpec> poisson;
   std::vector<CurrentSpec> currents;
   std::vector<std::string> record_spikes;
   std::vector<std::pair<std::string, std::vector<std::uint32_t>>> record_voltage;
+  /// SONATA circuits: each population's node population and node ids in the circuit (a node
+  /// population of several node types is one population per type here), so that output files
+  /// name the spikes as the circuit does (Recorder::set_file_name).
+  std::map<std::string, FileName> file_names;
   /// "file:line: field" of each entry, for errors found once dt is known.
   std::vector<std::string> where_populations, where_projections, where_poisson, where_currents;
 

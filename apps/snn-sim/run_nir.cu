@@ -157,12 +157,18 @@ SimSummary run_classifier(const SimArgs& a, const NirPlan& plan, std::ostream& o
     net.build();
     Recorder rec("", true);
     RunStats st = net.run(a.steps * cfg.dt_ms, &rec);
-    classes = net.population_size(output->population);
-    std::vector<long> count(classes, 0);
-    auto it = rec.spikes().find(output->population);
-    if (it != rec.spikes().end())
-      for (std::uint64_t id : it->second.node_ids) ++count[id];
-    const long best = std::max_element(count.begin(), count.end()) - count.begin();  // first max
+    // The Output's sum over the run: spike counts, or a Linear head's summed values.
+    std::map<std::string, StepSpikes> read;
+    for (const auto& [source, map] : output->readout.maps) {
+      auto it = rec.spikes().find(source);
+      if (it == rec.spikes().end()) continue;
+      StepSpikes& sp = read[source];
+      sp.ids.assign(it->second.node_ids.begin(), it->second.node_ids.end());
+      for (double t : it->second.times_ms) sp.steps.push_back(std::llround(t / cfg.dt_ms));
+    }
+    const std::vector<double> score = output_sum(output->readout, read, a.steps);
+    classes = static_cast<std::int64_t>(score.size());
+    const long best = std::max_element(score.begin(), score.end()) - score.begin();  // first max
     correct += best == test.labels[i];
     events += st.syn_events;
     spikes += st.spikes;

@@ -171,6 +171,9 @@ SimSummary run_sim(const SimArgs& a, std::ostream& out, sim::Exchange* ex) {
       file = sonata::is_sonata_config(a.network)
                  ? sonata::read_sonata_network(a.network, a.dt_ms.value_or(0.1))
                  : read_network_file(a.network);
+    if (recorder)
+      for (const auto& [population, name] : file.file_names)
+        recorder->set_file_name(population, name);
     config.dt_ms = a.dt_ms ? *a.dt_ms : file.dt_ms.value_or(0.1);
     config.seed = a.seed ? *a.seed : file.seed.value_or(1);
     config.mode = a.mode == "clock" ? Mode::ClockDriven : Mode::EventDriven;

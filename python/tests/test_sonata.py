@@ -96,15 +96,24 @@ def test_load_sonata_gives_the_spikes_of_snn_sim(tmp_path):
     out = tmp_path / "sim.h5"
     run([binary("sim"), "-network", config, "-threads", "2", "-record-v", "net.101:0,5",
          "-out", str(out)])
+    with h5py.File(tmp_path / "network" / "nodes.h5", "r") as f:
+        types = f["nodes/net/node_type_id"][:]
     with h5py.File(out, "r") as f:
+        # The file names the spikes as the circuit does: population "net", its node ids.
+        assert "net.100" not in f["spikes"] and "net.101" not in f["spikes"]
+        expected = []
         for pop, least in (("net.100", 20), ("net.101", 5)):
             times, ids = net.spikes(pop)
             assert len(times) > least, pop
-            np.testing.assert_array_equal(times, f[f"spikes/{pop}/timestamps"][:])
-            np.testing.assert_array_equal(ids, f[f"spikes/{pop}/node_ids"][:])
+            circuit_id = np.flatnonzero(types == int(pop.split(".")[1]))
+            expected += zip(times.tolist(), circuit_id[ids].tolist())
+        got = zip(f["spikes/net/timestamps"][:].tolist(), f["spikes/net/node_ids"][:].tolist())
+        assert sorted(got) == sorted(expected)
         t, ids, v = net.voltages("net.101")
         assert v.shape == (1500, 2) and list(ids) == [0, 5]
         np.testing.assert_array_equal(v, f["report/net.101/data"][:])
+        np.testing.assert_array_equal(f["report/net.101/mapping/node_ids"][:],
+                                      np.flatnonzero(types == 101)[[0, 5]])
     # V_m = -65 from exc.json is the initial potential of net.100; inh.json sets none (NEST's
     # iaf_psc_alpha default E_L = -70 mV)
     fresh = snn.load_sonata(config)

@@ -115,11 +115,16 @@ class DecayTable {
   double rate_ = 0;
 };
 
+/// Whether `ms` is a whole number of steps of dt_ms (to 1e-9 relative).
+inline bool on_step_grid(double ms, double dt_ms) {
+  const double k = std::round(ms / dt_ms);
+  return std::fabs(k * dt_ms - ms) <= 1e-9 * std::max(1.0, std::fabs(ms));
+}
 /// Number of steps in `ms` (a duration that must be a whole number of steps of `dt_ms`); names
 /// the quantity in the error: "t_ref 2.05 ms is not a multiple of dt 0.1 ms".
 inline std::int64_t steps_of(double ms, double dt_ms, const std::string& what) {
   double k = std::round(ms / dt_ms);
-  if (!(std::fabs(k * dt_ms - ms) <= 1e-9 * std::max(1.0, std::fabs(ms))))
+  if (!on_step_grid(ms, dt_ms))
     throw InvalidParameter(what + " " + num(ms) + " ms is not a multiple of dt " + num(dt_ms) +
                            " ms");
   return static_cast<std::int64_t>(k);

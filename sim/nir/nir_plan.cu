@@ -1,6 +1,4 @@
 // A NIR graph as populations and projections of the engine (see nir_plan.h).
-#include "sim/nir/nir_plan.h"
-
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -8,6 +6,7 @@
 #include <type_traits>
 
 #include "sim/core/errors.h"
+#include "sim/nir/nir_plan.h"
 
 namespace snn::sim::nir {
 namespace {
@@ -417,14 +416,14 @@ NirPlan plan_nir(const NirGraph& g, const NirSimOptions& options) {
     if (f.at(t.name).type != NirNodeType::Output) continue;
     if (t.in.terms.empty()) throw node_error(f.at(t.name), "reads no population");
     const std::string& src = t.in.terms.begin()->first;
-    plan.outputs.push_back({t.name, src, is_spiking(f.at(src).type)});
+    plan.outputs.push_back({t.name, src, is_spiking(f.at(src).type), {t.in.terms, t.in.bias}});
   }
   // Non-spiking outputs: the node feeding the Output directly.
   for (const NirNode& n : f.nodes) {
     if (n.type != NirNodeType::Output || !f.top_io.count(n.name)) continue;
     for (const std::string& p : preds[n.name])
       if (is_neuron(f.at(p).type) && !is_spiking(f.at(p).type))
-        plan.outputs.push_back({n.name, p, false});
+        plan.outputs.push_back({n.name, p, false, {}});
   }
   return plan;
 }
@@ -501,6 +500,8 @@ void add_to_network(const NirPlan& plan, Network& net,
   for (const PlanOutput& o : plan.outputs) {
     if (o.spikes) {
       net.record_spikes(o.population);
+      for (auto& [source, map] : o.readout.maps)
+        if (source != o.population) net.record_spikes(source);
       any_spikes = true;
     } else if (record_v_outputs) {
       const std::int64_t n = net.population_size(o.population);

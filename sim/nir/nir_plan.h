@@ -16,6 +16,7 @@
 #include "sim/network.h"
 #include "sim/neurons/nir_euler.h"
 #include "sim/nir/linear_map.h"
+#include "sim/nir/nir_readout.h"
 
 namespace snn::sim::nir {
 
@@ -42,10 +43,13 @@ struct PlanProjection {
   LinearMap map;
 };
 
-/// A graph Output: which population it reads (spikes, or V for non-spiking models).
+/// A graph Output: which population it reads (spikes, or V for non-spiking models). A spiking
+/// Output may read its populations through linear nodes (the trainer's Linear head):
+/// y_t = Σ readout maps · s_t + bias, which nir_readout.h evaluates from the recorded spikes.
 struct PlanOutput {
-  std::string node, population;
+  std::string node, population;  ///< population: the first one read
   bool spikes = true;
+  OutputReadout readout;  ///< spiking Outputs: what they read, and how
 };
 
 struct NirPlan {

@@ -16,6 +16,13 @@ class SonataWriter;
 
 namespace snn::sim {
 
+/// Where a population's records go in the file: the population name and node id of each neuron
+/// there (a SONATA circuit's node population, split by node type into several of ours).
+struct FileName {
+  std::string population;
+  std::vector<std::uint64_t> node_ids;  ///< by our neuron index
+};
+
 class Recorder {
  public:
   struct Spikes {
@@ -33,6 +40,10 @@ class Recorder {
   explicit Recorder(const std::string& path, bool keep_in_memory = false);
   ~Recorder();
 
+  /// Spikes of `population` go to the file as `name.population` with ids name.node_ids[i]
+  /// (several populations may share one file population); its report, under its own name, with
+  /// those ids. The in-memory copy keeps our names and ids. Call before adding the population.
+  void set_file_name(const std::string& population, FileName name);
   void add_spike_population(const std::string& population);
   void add_report(const std::string& population, const std::vector<std::uint64_t>& node_ids,
                   double t_start_ms, double dt_ms);
@@ -52,6 +63,9 @@ class Recorder {
   bool keep_;
   std::map<std::string, Spikes> spikes_;
   std::map<std::string, Voltages> voltages_;
+  std::map<std::string, FileName> file_names_;
+  std::vector<std::string> file_spike_populations_;  ///< added to the writer
+  std::vector<std::uint64_t> ids_;                   ///< translated ids, reused
 };
 
 }  // namespace snn::sim

@@ -1,6 +1,4 @@
 // A SONATA circuit as a network description: see circuit_network.h.
-#include "sim/sonata/circuit_network.h"
-
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -10,6 +8,7 @@
 #include <tuple>
 
 #include "sim/core/errors.h"
+#include "sim/sonata/circuit_network.h"
 
 namespace snn::sim::sonata {
 namespace {
@@ -181,6 +180,10 @@ NetworkDescription circuit_network(const Circuit& c, double dt_ms) {
     for (std::size_t i = 0; i < np.node_type_id.size(); ++i) {
       const std::int64_t t = np.node_type_id[i];
       pl[i] = Place{index_of_type[t], count[t]++};
+      // Output names: the circuit's population and node id (the node's index in nodes.h5).
+      FileName& fname = d.file_names[names[index_of_type[t]]];
+      fname.population = np.name;
+      fname.node_ids.push_back(i);
     }
   }
 

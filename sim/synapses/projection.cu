@@ -1,8 +1,6 @@
 // Builds projections: each rule draws its synapses in parallel from counter-based random numbers
 // keyed by (source or target, synapse), so the result depends on the seed alone, then stores
 // them by source with rows sorted by target.
-#include "sim/synapses/projection.h"
-
 #include <thrust/binary_search.h>
 #include <thrust/copy.h>
 #include <thrust/for_each.h>
@@ -13,23 +11,31 @@
 #include <thrust/transform.h>
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include "sim/core/errors.h"
 #include "sim/core/random_dist.h"
 #include "sim/core/simd.h"
 #include "sim/neurons/neuron_model.h"
+#include "sim/synapses/projection.h"
 
 namespace snn::sim {
 
 const char* rule_name(Rule r) {
   switch (r) {
-    case Rule::FixedInDegree: return "fixed_indegree";
-    case Rule::FixedOutDegree: return "fixed_outdegree";
-    case Rule::FixedProbability: return "fixed_probability";
-    case Rule::OneToOne: return "one_to_one";
-    case Rule::AllToAll: return "all_to_all";
-    case Rule::List: return "list";
+    case Rule::FixedInDegree:
+      return "fixed_indegree";
+    case Rule::FixedOutDegree:
+      return "fixed_outdegree";
+    case Rule::FixedProbability:
+      return "fixed_probability";
+    case Rule::OneToOne:
+      return "one_to_one";
+    case Rule::AllToAll:
+      return "all_to_all";
+    case Rule::List:
+      return "list";
   }
   return "?";
 }
@@ -80,8 +86,8 @@ struct RowValues {
   const u64* orig;  // kByPick: owner * k + pick of each synapse
   u32 k;
   int mode;
-  float* w_out;           // null: no weight per synapse
-  std::uint16_t* d_out;   // null: no delay per synapse
+  float* w_out;          // null: no weight per synapse
+  std::uint16_t* d_out;  // null: no delay per synapse
   SNN_HD void operator()(u32 s) const {
     for (u64 m = row_ptr[s]; m < row_ptr[s + 1]; ++m) {
       u32 ka = s, kb = static_cast<u32>(m - row_ptr[s]);
@@ -222,8 +228,8 @@ Projection::Projection(const ProjectionSpec& spec, u32 n_source, u32 n_target, b
     require(c.degree >= 0, what + ": degree must be >= 0, got " + std::to_string(c.degree));
     require(c.degree == 0 || pool > 0, what + ": no neurons to connect to");
     require(c.allow_multapses || static_cast<u64>(c.degree) <= pool,
-            what + ": degree " + std::to_string(c.degree) + " exceeds the " +
-                std::to_string(pool) + " distinct partners (multapses not allowed)");
+            what + ": degree " + std::to_string(c.degree) + " exceeds the " + std::to_string(pool) +
+                " distinct partners (multapses not allowed)");
   }
   if (c.rule == Rule::FixedProbability)
     require(c.probability >= 0 && c.probability <= 1,
@@ -329,9 +335,13 @@ Projection::Projection(const ProjectionSpec& spec, u32 n_source, u32 n_target, b
       require(c.targets.size() == n, what + ": the list has " + std::to_string(n) +
                                          " sources but " + std::to_string(c.targets.size()) +
                                          " targets");
-      require(c.weights.empty() || c.weights.size() == n, what + ": the list needs one weight per pair");
-      require(c.delays_ms.empty() || c.delays_ms.size() == n, what + ": the list needs one delay per pair");
+      require(c.weights.empty() || c.weights.size() == n,
+              what + ": the list needs one weight per pair");
+      require(c.delays_ms.empty() || c.delays_ms.size() == n,
+              what + ": the list needs one delay per pair");
+      // Messages are built only for an entry that fails: lists hold millions of pairs.
       for (std::size_t q = 0; q < n; ++q) {
+        if (c.sources[q] < n_source && c.targets[q] < n_target) continue;
         require(c.sources[q] < n_source, what + ": list entry " + std::to_string(q) + ": source " +
                                              std::to_string(c.sources[q]) + " out of range [0, " +
                                              std::to_string(n_source) + ")");
@@ -341,19 +351,28 @@ Projection::Projection(const ProjectionSpec& spec, u32 n_source, u32 n_target, b
       }
       std::vector<std::size_t> order(n);
       std::iota(order.begin(), order.end(), 0);
-      std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+      auto before = [&](std::size_t x, std::size_t y) {
         return c.sources[x] != c.sources[y] ? c.sources[x] < c.sources[y]
                                             : c.targets[x] < c.targets[y];
-      });
+      };
+      // Lists often come in order (NIR maps, SONATA edges sorted by source): no sort then.
+      if (!std::is_sorted(order.begin(), order.end(), before))
+        std::stable_sort(order.begin(), order.end(), before);
       std::vector<u64> rp(static_cast<std::size_t>(n_source) + 1, 0);
       std::vector<u32> tg(n);
       for (std::size_t q = 0; q < n; ++q) {
         ++rp[c.sources[order[q]] + 1];
         tg[q] = c.targets[order[q]];
         if (!c.weights.empty()) list_weights.push_back(c.weights[order[q]]);
-        if (!c.delays_ms.empty())
-          list_delays.push_back(delay_steps(c.delays_ms[order[q]], dt_ms,
-                                            what + " list entry " + std::to_string(order[q])));
+        if (!c.delays_ms.empty()) {
+          const double ms = c.delays_ms[order[q]];
+          const double k = std::round(ms / dt_ms);
+          const bool plain =
+              ms == 0.0 || (ms >= dt_ms * (1 - 1e-9) && k <= 65535 && on_step_grid(ms, dt_ms));
+          list_delays.push_back(
+              plain ? static_cast<int>(k)
+                    : delay_steps(ms, dt_ms, what + " list entry " + std::to_string(order[q])));
+        }
       }
       std::partial_sum(rp.begin(), rp.end(), rp.begin());
       nnz_ = n;
@@ -404,17 +423,20 @@ Projection::Projection(const ProjectionSpec& spec, u32 n_source, u32 n_target, b
 void Projection::build_procedural(const ProjectionSpec& spec, bool skip_self, double dt_ms,
                                   const CounterRng& rng, const std::string& what) {
   const Connectivity& c = spec.connectivity;
-  const std::string why = what + ": procedural connectivity regenerates every synapse from the seed";
+  const std::string why =
+      what + ": procedural connectivity regenerates every synapse from the seed";
   require(c.rule != Rule::List,
-          what + ": a list of pairs (with per-synapse weights or delays from the list) cannot be "
-                 "procedural; drop \"procedural\" or use a random rule (fixed_probability, "
-                 "fixed_indegree, fixed_outdegree, all_to_all) with a projection-wide or random "
-                 "weight and delay");
+          what +
+              ": a list of pairs (with per-synapse weights or delays from the list) cannot be "
+              "procedural; drop \"procedural\" or use a random rule (fixed_probability, "
+              "fixed_indegree, fixed_outdegree, all_to_all) with a projection-wide or random "
+              "weight and delay");
   require(c.rule != Rule::OneToOne,
           why + ", and one_to_one is not random: store it (drop \"procedural\")");
   require(spec.synapse.model == SynapseModel::Static,
-          why + ", but a plastic synapse keeps a weight per synapse: store it (drop "
-                "\"procedural\")");
+          why +
+              ", but a plastic synapse keeps a weight per synapse: store it (drop "
+              "\"procedural\")");
   const Values val = values_of(spec, dt_ms, what);
   weight_ = static_cast<float>(spec.weight.a);
   delay_ = min_delay_ = val.min_delay;
@@ -435,9 +457,11 @@ void Projection::build_procedural(const ProjectionSpec& spec, bool skip_self, do
     case Rule::FixedInDegree: {
       // Drawn per target in the stored form; procedurally each pair with p = K / sources.
       require(static_cast<u64>(c.degree) <= partners_src,
-              why + ": a procedural fixed_indegree connects each pair with probability K / "
-                    "sources, so K = " + std::to_string(c.degree) +
-                  " must not exceed the " + std::to_string(partners_src) + " sources");
+              why +
+                  ": a procedural fixed_indegree connects each pair with probability K / "
+                  "sources, so K = " +
+                  std::to_string(c.degree) + " must not exceed the " +
+                  std::to_string(partners_src) + " sources");
       const double p = partners_src ? static_cast<double>(c.degree) / partners_src : 0.0;
       proc_.kind = ProceduralView::Walk;
       proc_.walk = rows::BernoulliRow::make(rng, n_target_, p, skip_self);
@@ -452,7 +476,8 @@ void Projection::build_procedural(const ProjectionSpec& spec, bool skip_self, do
       nnz_ = static_cast<u64>(std::llround(p * n_source_ * static_cast<double>(partners_tgt)));
       break;
     }
-    default: break;
+    default:
+      break;
   }
 }
 

@@ -5,6 +5,7 @@
 // 2,000-image MNIST split when present.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <fstream>
 
 #include "apps/snn-sim/run_nir.h"
@@ -13,8 +14,10 @@
 #include "learning/export/nir_export.h"
 #include "learning/model/classifier.h"
 #include "learning/model/fc_network.h"
+#include "learning/model/resnet_builder.h"
 #include "sim/core/rng.h"
 #include "sim/nir/nir_plan.h"
+#include "sim/nir/nir_readout.h"
 #include "sim_test_util.h"
 
 namespace snn::sim::nir {
@@ -152,6 +155,98 @@ TEST(NirDeploy, FcOutputSpikesEqualTrainerForwardMnistSplit) {
   EXPECT_GT(c.spikes, 5000);
   EXPECT_EQ(c.differing, 0) << "of " << c.spikes << " spikes";
   EXPECT_EQ(c.same_prediction, c.images);
+}
+
+// A ResNet with snn-train's default Linear head (no output neurons): the graph's Output reads the
+// last LIF layer through the Affine, and the event-driven run's summed read-out over T equals the
+// trainer's forward (the head's mean over T, times T) on the same Poisson input spikes: BatchNorm
+// folded into the convolutions, SEW ADD and the Spiking ResNet shortcut as summing edges.
+struct ResNetComparison {
+  int images = 0, differing = 0, same_prediction = 0;
+  double max_error = 0, head_input_spikes = 0;
+};
+
+ResNetComparison compare_resnet(const std::string& block, const std::vector<std::uint8_t>& images,
+                                int count, int T) {
+  learning::ResNetConfig c = learning::resnet_preset("tiny");
+  c.block = block;
+  c.connect = "add";
+  learning::Classifier<float> model(learning::EncoderKind::Poisson,
+                                    learning::build_resnet_body<float>(c, 1, 28, 28, 10, 11), 0);
+  model.set_training(false);
+  // Stronger weights than the initialiser's, so that the deep layers fire as a trained net's do.
+  for (auto* p : model.parameters())
+    if (p->value.shape().size() >= 2) {
+      std::vector<float> w = p->value.to_host();
+      for (float& v : w) v *= 5.0f;
+      p->value.from_host(p->value.shape(), w);
+    }
+  learning::NirExportOptions eo;
+  eo.input_shape = {1, 28, 28};
+  eo.steps = T;
+  eo.encoder = "poisson";
+  const std::string path = ::testing::TempDir() + "nir_deploy_" + block + ".nir";
+  io::write_nir(learning::export_nir(model, eo), path);
+  const io::NirGraph g = io::read_nir(path);
+  const NirPlan plan = plan_nir(g, apps::nir_options(apps::SimArgs{}, g));
+  const std::string input = plan.input_names().at(0);
+  const PlanOutput* out = nullptr;
+  for (const PlanOutput& o : plan.outputs)
+    if (o.spikes) out = &o;
+  EXPECT_NE(out, nullptr);
+  if (!out) return {};
+  EXPECT_FALSE(reads_spikes_directly(out->readout)) << "the Linear head is not a read-out";
+  ResNetComparison r;
+  for (int i = 0; i < count; ++i) {
+    const std::uint8_t* px = &images[static_cast<std::size_t>(i) * 784];
+    learning::Tensor<float> x({1, 784});
+    std::vector<float> xh(784);
+    for (int p = 0; p < 784; ++p) xh[p] = static_cast<float>(px[p]) / 255.0f;
+    x.from_host({1, 784}, xh);
+    const std::vector<float> y =
+        model.forward(x, T, (std::uint64_t{1} << 32) + static_cast<unsigned>(i)).to_host();
+    std::vector<double> trainer(10, 0.0);
+    for (int t = 0; t < T; ++t)
+      for (int k = 0; k < 10; ++k) trainer[k] += y[t * 10 + k];
+    SimConfig cfg;
+    cfg.dt_ms = plan.dt_ms();
+    cfg.lanes = 1;
+    Network net(cfg);
+    add_to_network(plan, net, {{input, apps::poisson_image_spikes(px, 784, T, 0, i)}});
+    auto sim = test::run_and_collect(net, T * cfg.dt_ms);
+    std::map<std::string, StepSpikes> read;
+    for (const auto& [source, map] : out->readout.maps)
+      for (auto& [t, j] : sim[source]) {
+        read[source].ids.push_back(static_cast<std::uint32_t>(j));
+        read[source].steps.push_back(t);
+        r.head_input_spikes += 1;
+      }
+    const std::vector<double> ev = output_sum(out->readout, read, T);
+    EXPECT_EQ(ev.size(), 10u);
+    double err = 0;
+    for (int k = 0; k < 10; ++k)
+      err = std::max(err, std::fabs(ev[k] - trainer[k]) / (1 + std::fabs(trainer[k])));
+    r.max_error = std::max(r.max_error, err);
+    r.differing += err > 1e-4;
+    r.same_prediction += std::max_element(ev.begin(), ev.end()) - ev.begin() ==
+                         std::max_element(trainer.begin(), trainer.end()) - trainer.begin();
+    ++r.images;
+  }
+  r.head_input_spikes /= std::max(1, r.images);
+  return r;
+}
+
+TEST(NirDeploy, ResNetLinearHeadEqualsTrainerForward) {
+  for (const std::string block : {"spiking", "sew"}) {
+    ResNetComparison c = compare_resnet(block, synthetic_images(8), 8, 8);
+    EXPECT_EQ(c.images, 8);
+    std::printf("%s ResNet: %.1f spikes into the head per image, read-out error up to %.2g\n",
+                block.c_str(), c.head_input_spikes, c.max_error);
+    EXPECT_GT(c.head_input_spikes, 20)
+        << block << ": the last LIF layer hardly fires (a weak test)";
+    EXPECT_EQ(c.differing, 0) << block << ": read-out error up to " << c.max_error;
+    EXPECT_EQ(c.same_prediction, c.images) << block;
+  }
 }
 
 }  // namespace

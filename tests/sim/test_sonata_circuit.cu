@@ -6,10 +6,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "io/hdf5_handle.h"
 #include "sim/network_file.h"
+#include "sim/recording/recorder.h"
 #include "sim/sonata/circuit_network.h"
 #include "tests/sim/sim_test_util.h"
 
@@ -27,7 +29,8 @@ void write_text(const fs::path& p, const std::string& text) {
 template <class T>
 h5::Handle dataset(hid_t g, const std::string& name, const std::vector<T>& v, hid_t file_type,
                    hid_t mem_type) {
-  return h5::write_dataset(g, name, file_type, mem_type, std::vector<hsize_t>{static_cast<hsize_t>(v.size())}, v.data());
+  return h5::write_dataset(g, name, file_type, mem_type,
+                           std::vector<hsize_t>{static_cast<hsize_t>(v.size())}, v.data());
 }
 
 struct Edge {
@@ -201,6 +204,44 @@ TEST(SonataCircuit, SpikesEqualThoseOfTheSameNetworkAsAJsonFile) {
   EXPECT_GT(a["net.101"].size(), 5u);
   EXPECT_EQ(a, b);
   EXPECT_GT(n, 60u);
+}
+
+// Circuit in, spikes out as bmtk expects: the output file names the circuit's node population
+// ("net", split here by node type into net.100 and net.101) and its node ids.
+TEST(SonataCircuit, OutputSpikesCarryTheCircuitsPopulationAndNodeIds) {
+  TestCircuit c("sonata_round_trip");
+  c.write();
+  const NetworkDescription d = sonata::read_sonata_network(c.config(), 0.1);
+  ASSERT_EQ(d.file_names.at("net.100").population, "net");
+  const std::string out = (c.dir / "out.h5").string();
+  Recorder rec(out, true);
+  for (const auto& [population, name] : d.file_names) rec.set_file_name(population, name);
+  Network net(SimConfig{0.1, 1});
+  d.apply(net);
+  net.run(*d.t_stop_ms, &rec);
+  rec.close();
+  // Expected: our spikes with local indices turned into circuit node ids.
+  std::vector<std::uint64_t> id_of[2];
+  for (std::uint64_t i = 0; i < 30; ++i) id_of[c.net_types[i] == 100 ? 0 : 1].push_back(i);
+  std::multiset<std::pair<double, std::uint64_t>> expected, got;
+  for (int k = 0; k < 2; ++k) {
+    const Recorder::Spikes& s = rec.spikes().at(k == 0 ? "net.100" : "net.101");
+    for (std::size_t j = 0; j < s.node_ids.size(); ++j)
+      expected.insert({s.times_ms[j], id_of[k].at(s.node_ids[j])});
+  }
+  ASSERT_GT(expected.size(), 25u);
+  h5::Handle f = h5::open_file_read(out);
+  EXPECT_FALSE(h5::exists(f, "spikes/net.100"));
+  h5::Handle ts(H5Dopen2(f, "spikes/net/timestamps", H5P_DEFAULT));
+  h5::Handle ids(H5Dopen2(f, "spikes/net/node_ids", H5P_DEFAULT));
+  ASSERT_TRUE(ts.valid() && ids.valid());
+  const hsize_t n = h5::dataset_dims(ts).at(0);
+  std::vector<double> t(n);
+  std::vector<std::uint64_t> id(n);
+  h5::read_dataset(ts, H5T_NATIVE_DOUBLE, t.data(), "timestamps");
+  h5::read_dataset(ids, H5T_NATIVE_UINT64, id.data(), "node_ids");
+  for (hsize_t k = 0; k < n; ++k) got.insert({t[k], id[k]});
+  EXPECT_EQ(got, expected);
 }
 
 std::string error_of(const TestCircuit& c) {
