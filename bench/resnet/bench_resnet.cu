@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <sys/resource.h>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -272,14 +273,16 @@ int main(int argc, char** argv) try {
   const double conv_test_s = ConvTimer::seconds();
   std::printf(
       "| model | preset | params | T | batch | threads | train img/s | test img/s | conv share "
-      "train | conv share test |\n");
-  std::printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
-  std::printf("| %s | %s (%s / %s) | %lld | %d | %d | %d | %.1f | %.1f | %.0f%% | %.0f%% |\n",
+      "train | conv share test | peak MB |\n");
+  std::printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);  // peak resident set of the whole process, KiB on Linux
+  std::printf("| %s | %s (%s / %s) | %lld | %d | %d | %d | %.1f | %.1f | %.0f%% | %.0f%% | %.0f |\n",
               o.model.c_str(),
               o.preset.empty() ? resnet_default_preset().c_str() : o.preset.c_str(), chans.c_str(),
               blks.c_str(), static_cast<long long>(n_params), o.steps, o.batch, o.threads,
               o.batches * o.batch / train_s, o.test_batches * o.batch / test_s,
-              100 * conv_s / train_s, 100 * conv_test_s / test_s);
+              100 * conv_s / train_s, 100 * conv_test_s / test_s, usage.ru_maxrss / 1024.0);
   return 0;
 } catch (const std::exception& e) {
   std::fprintf(stderr, "snn-bench-resnet: %s\n", e.what());
