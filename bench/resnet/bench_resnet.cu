@@ -2,13 +2,14 @@
 // backward, Adam) and test (forward), at T=4, batch 64, on the given threads; with the parameter
 // count and the share of training time spent in the convolutions. `-epochs N` instead trains N
 // full epochs (shuffled, cosine-annealed) and prints the test accuracy after each.
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
-#include <sys/resource.h>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -207,10 +208,9 @@ int main(int argc, char** argv) try {
   }
   std::printf(
       "# %s %s, channels %s, blocks %s, %lld parameters, T=%d, batch %d, %d threads, %s, conv %s\n",
-              o.model.c_str(),
-              o.preset.empty() ? resnet_default_preset().c_str() : o.preset.c_str(), chans.c_str(),
-              blks.c_str(), static_cast<long long>(n_params), o.steps, o.batch, o.threads,
-              device_description().c_str(), ConvBackend::dnnl() ? "oneDNN" : "im2col+GEMM");
+      o.model.c_str(), o.preset.empty() ? resnet_default_preset().c_str() : o.preset.c_str(),
+      chans.c_str(), blks.c_str(), static_cast<long long>(n_params), o.steps, o.batch, o.threads,
+      device_description().c_str(), ConvBackend::dnnl() ? "oneDNN" : "im2col+GEMM");
   std::printf("# data %s: %d train, %d test images\n", o.data_dir.c_str(), train.count(),
               test.count());
 
@@ -277,12 +277,12 @@ int main(int argc, char** argv) try {
   std::printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);  // peak resident set of the whole process, KiB on Linux
-  std::printf("| %s | %s (%s / %s) | %lld | %d | %d | %d | %.1f | %.1f | %.0f%% | %.0f%% | %.0f |\n",
-              o.model.c_str(),
-              o.preset.empty() ? resnet_default_preset().c_str() : o.preset.c_str(), chans.c_str(),
-              blks.c_str(), static_cast<long long>(n_params), o.steps, o.batch, o.threads,
-              o.batches * o.batch / train_s, o.test_batches * o.batch / test_s,
-              100 * conv_s / train_s, 100 * conv_test_s / test_s, usage.ru_maxrss / 1024.0);
+  std::printf(
+      "| %s | %s (%s / %s) | %lld | %d | %d | %d | %.1f | %.1f | %.0f%% | %.0f%% | %.0f |\n",
+      o.model.c_str(), o.preset.empty() ? resnet_default_preset().c_str() : o.preset.c_str(),
+      chans.c_str(), blks.c_str(), static_cast<long long>(n_params), o.steps, o.batch, o.threads,
+      o.batches * o.batch / train_s, o.test_batches * o.batch / test_s, 100 * conv_s / train_s,
+      100 * conv_test_s / test_s, usage.ru_maxrss / 1024.0);
   return 0;
 } catch (const std::exception& e) {
   std::fprintf(stderr, "snn-bench-resnet: %s\n", e.what());
