@@ -16,7 +16,7 @@ PACKAGES=(
   libopenblas-openmp-dev libhdf5-dev libboost-program-options-dev libgtest-dev libgmock-dev
   zlib1g-dev nlohmann-json3-dev libmuparser-dev dataset-fashion-mnist
   pybind11-dev python3-dev python3-numpy python3-pytest python3-matplotlib python3-h5py
-  libopenmpi-dev openmpi-bin
+  libopenmpi-dev openmpi-bin libdnnl-dev
 )
 apt=1 train=1
 for arg in "$@"; do

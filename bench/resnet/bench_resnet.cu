@@ -2,6 +2,8 @@
 // backward, Adam) and test (forward), at T=4, batch 64, on the given threads; with the parameter
 // count and the share of training time spent in the convolutions. `-epochs N` instead trains N
 // full epochs (shuffled, cosine-annealed) and prints the test accuracy after each.
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -39,6 +41,7 @@ struct Options {
   std::string encoder = "direct";
   std::string loss = "ce";
   std::string opt = "adam";
+  std::string conv = "auto";  // auto (oneDNN where built) | im2col
   bool spiking_readout = false;
   int steps = 4, batch = 64, threads = 2;
   int batches = 40, warmup = 3, test_batches = 40;
@@ -64,7 +67,7 @@ void usage() {
          "64] [-j 2]\n"
          "  [-batches 40] [-warmup 3] [-test-batches 40] [-encoder direct|poisson]\n"
          "  [-readout linear|lif] [-loss ce|mse] [-opt adam|sgd] [-lr 1e-3] [-wd 0]\n"
-         "  [-dropout 0] [-seed 0] [-epochs N] [-train-limit N]\n";
+         "  [-dropout 0] [-seed 0] [-epochs N] [-train-limit N] [-conv auto|im2col]\n";
 }
 
 Options parse(int argc, char** argv) {
@@ -122,6 +125,8 @@ Options parse(int argc, char** argv) {
       o.seed = std::stoull(next());
     else if (a == "-epochs")
       o.epochs = std::stoi(next());
+    else if (a == "-conv")
+      o.conv = next();
     else if (a == "-train-limit")
       o.train_limit = std::stoi(next());
     else
@@ -165,6 +170,8 @@ int test_batch(Run& r, const DeviceImageSet<float>& data, int first, int n, int 
 int main(int argc, char** argv) try {
   Options o = parse(argc, argv);
   set_num_threads(o.threads);
+  require(o.conv == "auto" || o.conv == "im2col", "-conv must be auto or im2col, got " + o.conv);
+  ConvBackend::use_dnnl(o.conv == "auto");
   ResNetConfig cfg = resnet_preset(o.preset);
   if (!o.channels.empty()) cfg.channels = parse_ints(o.channels);
   if (!o.blocks.empty()) cfg.blocks = parse_ints(o.blocks);
@@ -199,11 +206,11 @@ int main(int argc, char** argv) try {
     chans += (i ? "," : "") + std::to_string(cfg.channels[i]);
     blks += (i ? "," : "") + std::to_string(cfg.blocks[i]);
   }
-  std::printf("# %s %s, channels %s, blocks %s, %lld parameters, T=%d, batch %d, %d threads, %s\n",
-              o.model.c_str(),
-              o.preset.empty() ? resnet_default_preset().c_str() : o.preset.c_str(), chans.c_str(),
-              blks.c_str(), static_cast<long long>(n_params), o.steps, o.batch, o.threads,
-              device_description().c_str());
+  std::printf(
+      "# %s %s, channels %s, blocks %s, %lld parameters, T=%d, batch %d, %d threads, %s, conv %s\n",
+      o.model.c_str(), o.preset.empty() ? resnet_default_preset().c_str() : o.preset.c_str(),
+      chans.c_str(), blks.c_str(), static_cast<long long>(n_params), o.steps, o.batch, o.threads,
+      device_description().c_str(), ConvBackend::dnnl() ? "oneDNN" : "im2col+GEMM");
   std::printf("# data %s: %d train, %d test images\n", o.data_dir.c_str(), train.count(),
               test.count());
 
@@ -266,14 +273,16 @@ int main(int argc, char** argv) try {
   const double conv_test_s = ConvTimer::seconds();
   std::printf(
       "| model | preset | params | T | batch | threads | train img/s | test img/s | conv share "
-      "train | conv share test |\n");
-  std::printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
-  std::printf("| %s | %s (%s / %s) | %lld | %d | %d | %d | %.1f | %.1f | %.0f%% | %.0f%% |\n",
-              o.model.c_str(),
-              o.preset.empty() ? resnet_default_preset().c_str() : o.preset.c_str(), chans.c_str(),
-              blks.c_str(), static_cast<long long>(n_params), o.steps, o.batch, o.threads,
-              o.batches * o.batch / train_s, o.test_batches * o.batch / test_s,
-              100 * conv_s / train_s, 100 * conv_test_s / test_s);
+      "train | conv share test | peak MB |\n");
+  std::printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);  // peak resident set of the whole process, KiB on Linux
+  std::printf(
+      "| %s | %s (%s / %s) | %lld | %d | %d | %d | %.1f | %.1f | %.0f%% | %.0f%% | %.0f |\n",
+      o.model.c_str(), o.preset.empty() ? resnet_default_preset().c_str() : o.preset.c_str(),
+      chans.c_str(), blks.c_str(), static_cast<long long>(n_params), o.steps, o.batch, o.threads,
+      o.batches * o.batch / train_s, o.test_batches * o.batch / test_s, 100 * conv_s / train_s,
+      100 * conv_test_s / test_s, usage.ru_maxrss / 1024.0);
   return 0;
 } catch (const std::exception& e) {
   std::fprintf(stderr, "snn-bench-resnet: %s\n", e.what());

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <type_traits>
 #include <vector>
 
 #include "learning/layers/index_loop.h"
@@ -141,6 +142,7 @@ struct BiasGrad {
   }
 };
 
+bool dnnl_requested = true;
 bool timer_on = false;
 double timer_seconds = 0;
 
@@ -167,6 +169,43 @@ void ConvTimer::enable(bool on) { conv2d_detail::timer_on = on; }
 bool ConvTimer::enabled() { return conv2d_detail::timer_on; }
 double ConvTimer::seconds() { return conv2d_detail::timer_seconds; }
 void ConvTimer::reset() { conv2d_detail::timer_seconds = 0; }
+
+void ConvBackend::use_dnnl(bool on) { conv2d_detail::dnnl_requested = on; }
+bool ConvBackend::dnnl() { return conv2d_detail::dnnl_requested && DnnlConv::available(); }
+
+template <class T>
+bool Conv2d<T>::run_dnnl() const {
+  return std::is_same<T, float>::value && ConvBackend::dnnl();
+}
+
+template <class T>
+ConvGeometry Conv2d<T>::geometry(const Tensor<T>& x, int out_h, int out_w) const {
+  return ConvGeometry{static_cast<int>(x.dim(0) * x.dim(1)),
+                      in_channels_,
+                      static_cast<int>(x.dim(3)),
+                      static_cast<int>(x.dim(4)),
+                      out_channels_,
+                      out_h,
+                      out_w,
+                      kernel_,
+                      stride_,
+                      padding_,
+                      has_bias_};
+}
+
+/// The oneDNN calls for float; never reached for double (run_dnnl() is false there).
+inline void dnnl_forward(DnnlConv& d, const ConvGeometry& g, const float* x, const float* w,
+                         const float* b, float* y) {
+  d.forward(g, x, w, b, y);
+}
+inline void dnnl_forward(DnnlConv&, const ConvGeometry&, const double*, const double*,
+                         const double*, double*) {}
+inline void dnnl_backward(DnnlConv& d, const ConvGeometry& g, const float* x, const float* w,
+                          const float* gy, float* gw, float* gb, float* gx) {
+  d.backward(g, x, w, gy, gw, gb, gx);
+}
+inline void dnnl_backward(DnnlConv&, const ConvGeometry&, const double*, const double*,
+                          const double*, double*, double*, double*) {}
 
 template <class T>
 Conv2d<T>::Conv2d(int in_channels, int out_channels, int kernel, int stride, int padding,
@@ -215,6 +254,14 @@ void Conv2d<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
   const int out_h = out_size(height), out_w = out_size(width);
   require(height + 2 * padding_ >= kernel_ && width + 2 * padding_ >= kernel_, name_ + ": input " + shape_string(x.shape()) + " too small");
   const int n = steps * batch;
+  forward_dnnl_ = run_dnnl();
+  if (forward_dnnl_) {
+    if (!dnnl_) dnnl_ = std::make_unique<DnnlConv>();
+    y.resize({steps, batch, out_channels_, out_h, out_w});
+    dnnl_forward(*dnnl_, geometry(x, out_h, out_w), x.data(), weight_.value.data(),
+                 has_bias_ ? bias_.value.data() : nullptr, y.data());
+    return;
+  }
   const std::int64_t plane = static_cast<std::int64_t>(out_h) * out_w;
   const std::int64_t cols = n * plane;
   const int krows = in_channels_ * kernel_ * kernel_;
@@ -242,6 +289,13 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>
   const int height = static_cast<int>(x.dim(3)), width = static_cast<int>(x.dim(4));
   const int out_h = static_cast<int>(y.dim(3)), out_w = static_cast<int>(y.dim(4));
   const int n = steps * batch;
+  if (forward_dnnl_) {
+    if (need_grad_x) grad_x.resize(x.shape());
+    dnnl_backward(*dnnl_, geometry(x, out_h, out_w), x.data(), weight_.value.data(), grad_y.data(),
+                  weight_.grad.data(), has_bias_ ? bias_.grad.data() : nullptr,
+                  need_grad_x ? grad_x.data() : nullptr);
+    return;
+  }
   const std::int64_t plane = static_cast<std::int64_t>(out_h) * out_w;
   const int cols = static_cast<int>(n * plane);
   const int krows = in_channels_ * kernel_ * kernel_;

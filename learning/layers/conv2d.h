@@ -4,9 +4,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "learning/core/layer.h"
+#include "learning/math/conv_dnnl.h"
 
 namespace snn::learning {
 
@@ -18,6 +20,16 @@ struct ConvTimer {
   static bool enabled();
   static double seconds();
   static void reset();
+};
+
+/// Which algorithm float Conv2d layers use on the CPU builds, process-wide, read at each call:
+/// oneDNN's direct convolutions where the build links oneDNN (the default), else im2col + GEMM.
+/// Double precision and the CUDA build always use im2col + GEMM. Tests and benchmarks switch it
+/// to compare the two.
+struct ConvBackend {
+  static void use_dnnl(bool on);
+  /// True when float convolutions run through oneDNN now (requested and available).
+  static bool dnnl();
 };
 
 template <class T>
@@ -52,6 +64,10 @@ class Conv2d : public Layer<T> {
   Tensor<T> col_;       // im2col of the last input: [Cin·k·k, N·Ho·Wo], kept for dL/dW
   Tensor<T> out_cm_;    // channel-major product [Cout, N·Ho·Wo] (forward), dL/dy likewise (backward)
   Tensor<T> grad_col_;  // [Cin·k·k, N·Ho·Wo]
+  std::unique_ptr<DnnlConv> dnnl_;  // oneDNN primitives (float, created on first use)
+  bool forward_dnnl_ = false;       // the last forward ran on oneDNN (then col_ is stale)
+  bool run_dnnl() const;
+  ConvGeometry geometry(const Tensor<T>& x, int out_h, int out_w) const;
 };
 
 }  // namespace snn::learning

@@ -46,6 +46,33 @@ struct MaxForward {
   }
 };
 
+/// MaxForward for the common 2×2, stride 2, no padding window (every window inside the plane):
+/// the same visiting order (row by row) and the same strict '>' so ties keep the first element,
+/// without the bounds tests of the general window.
+template <class T>
+struct MaxForward2x2 {
+  const T* x;
+  T* y;
+  int* argmax;
+  Geometry g;
+  SNN_HD void operator()(std::int64_t plane) const {
+    const T* src = x + plane * g.height * g.width;
+    T* out = y + plane * g.out_h * g.out_w;
+    int* arg = argmax + plane * g.out_h * g.out_w;
+    for (int oh = 0; oh < g.out_h; ++oh)
+      for (int ow = 0; ow < g.out_w; ++ow) {
+        const int p = 2 * oh * g.width + 2 * ow;
+        int best = p;
+        T best_v = src[p];
+        if (src[p + 1] > best_v) best = p + 1, best_v = src[p + 1];
+        if (src[p + g.width] > best_v) best = p + g.width, best_v = src[p + g.width];
+        if (src[p + g.width + 1] > best_v) best = p + g.width + 1, best_v = src[p + g.width + 1];
+        out[oh * g.out_w + ow] = best_v;
+        arg[oh * g.out_w + ow] = best;
+      }
+  }
+};
+
 /// One plane per index (only this index writes it): each output's gradient goes to its argmax.
 template <class T>
 struct MaxBackward {
@@ -176,8 +203,12 @@ void MaxPool2d<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
   const std::int64_t planes = x.dim(0) * x.dim(1) * x.dim(2);
   y.resize({x.dim(0), x.dim(1), x.dim(2), g.out_h, g.out_w});
   if (static_cast<std::int64_t>(argmax_.size()) < y.size()) argmax_.resize(y.size());
-  for_each_index(planes,
-                 pooling_detail::MaxForward<T>{x.data(), y.data(), raw(argmax_), g});
+  if (kernel_ == 2 && stride_ == 2 && padding_ == 0)
+    for_each_index(planes,
+                   pooling_detail::MaxForward2x2<T>{x.data(), y.data(), raw(argmax_), g});
+  else
+    for_each_index(planes,
+                   pooling_detail::MaxForward<T>{x.data(), y.data(), raw(argmax_), g});
 }
 
 template <class T>

@@ -1,68 +1,152 @@
-// Multi-step IF/LIF forward (records H_t and V_t) and BPTT backward: one thread per neuron runs
-// its T steps in order (the state stays in a register).
-#include "learning/neurons/neuron.h"
-
+// Multi-step IF/LIF forward (records H_t) and BPTT backward. On the CPU systems one index runs a
+// chunk of kLanes neighbouring neurons through their T steps with the state in a small array, so
+// the inner loop over neurons is a branch-free vector loop; on CUDA a chunk is one neuron (one
+// thread). The charge, reset and surrogate are template parameters picked once per call.
+// V_t is not stored: it is reset(H_t, fire(H_t)), recomputed when v_seq() is asked for.
 #include <thrust/for_each.h>
 #include <thrust/iterator/counting_iterator.h>
 
+#include "learning/neurons/neuron.h"
 #include "sim/core/errors.h"
 
 namespace snn::learning {
 namespace {
 
-template <class T>
+/// Neurons per index: a vector loop's worth on the CPU, one thread's one neuron on CUDA.
+constexpr std::int64_t kLanes = device_is_cuda() ? 1 : 64;
+
+template <class T, ChargeKind K, bool Hard, bool Smooth>
 struct ForwardNeuron {
   NeuronCoeffs<T> c;
   const T* x;
   T* s;
   T* h;
-  T* v;
   std::int64_t n, steps;
-  SNN_HD void operator()(std::int64_t i) const {
-    T vt = c.v_rest;
+  SNN_HD void operator()(std::int64_t chunk) const {
+    const std::int64_t i0 = chunk * kLanes;
+    const std::int64_t m = n - i0 < kLanes ? n - i0 : kLanes;
+    T v[kLanes];
+    for (std::int64_t j = 0; j < m; ++j) v[j] = c.v_rest;
     for (std::int64_t t = 0; t < steps; ++t) {
-      const std::int64_t k = t * n + i;
-      const T ht = c.charge(vt, x[k]);
-      const T st = c.fire(ht);
-      vt = c.reset(ht, st);
-      h[k] = ht;
-      s[k] = st;
-      v[k] = vt;
+      const std::int64_t k = t * n + i0;
+      const T* xt = x + k;
+      T* ht = h + k;
+      T* st = s + k;
+      for (std::int64_t j = 0; j < m; ++j) {
+        const T hj = c.template charge_as<K>(v[j], xt[j]);
+        const T sj = Smooth ? c.fire(hj) : heaviside(hj - c.v_threshold);
+        // the formulas of NeuronCoeffs::reset, with the reset kind fixed
+        v[j] = Hard ? hj * (T(1) - sj) + c.v_reset * sj : hj - c.v_threshold * sj;
+        ht[j] = hj;
+        st[j] = sj;
+      }
     }
   }
 };
 
-template <class T>
+template <class T, SurrogateKind K, bool HasGradV>
 struct BackwardNeuron {
   NeuronCoeffs<T> c;
   const T* h;
   const T* s;
   const T* grad_s;
-  const T* grad_v;  // may be null
+  const T* grad_v;  // null unless HasGradV
   T* grad_x;
   std::int64_t n, steps;
-  SNN_HD void operator()(std::int64_t i) const {
-    T gh = T(0);
+  SNN_HD void operator()(std::int64_t chunk) const {
+    const std::int64_t i0 = chunk * kLanes;
+    const std::int64_t m = n - i0 < kLanes ? n - i0 : kLanes;
+    T gh[kLanes];
+    for (std::int64_t j = 0; j < m; ++j) gh[j] = T(0);
     for (std::int64_t t = steps - 1; t >= 0; --t) {
-      const std::int64_t k = t * n + i;
-      gh = c.backward_h(h[k], s[k], grad_s[k], grad_v ? grad_v[k] : T(0), gh);
-      grad_x[k] = gh * c.k_x;
+      const std::int64_t k = t * n + i0;
+      for (std::int64_t j = 0; j < m; ++j) {
+        gh[j] = c.template backward_h_as<K>(h[k + j], s[k + j], grad_s[k + j],
+                                            HasGradV ? grad_v[k + j] : T(0), gh[j]);
+        grad_x[k + j] = gh[j] * c.k_x;
+      }
     }
   }
 };
+
+/// V_t = reset(H_t, fire(H_t)), elementwise: exactly the forward's V.
+template <class T>
+struct PotentialFromCharge {
+  NeuronCoeffs<T> c;
+  const T* h;
+  T* v;
+  SNN_HD void operator()(std::int64_t i) const { v[i] = c.reset(h[i], c.fire(h[i])); }
+};
+
+std::int64_t chunks(std::int64_t n) {
+  return (n + kLanes - 1) / kLanes;
+}
+
+template <class T, ChargeKind K, bool Hard, bool Smooth>
+void run_forward(const NeuronCoeffs<T>& c, const T* x, T* s, T* h, std::int64_t n,
+                 std::int64_t steps) {
+  thrust::for_each(exec(), thrust::counting_iterator<std::int64_t>(0),
+                   thrust::counting_iterator<std::int64_t>(chunks(n)),
+                   ForwardNeuron<T, K, Hard, Smooth>{c, x, s, h, n, steps});
+}
+
+template <class T, ChargeKind K>
+void forward_charge(const NeuronCoeffs<T>& c, const T* x, T* s, T* h, std::int64_t n,
+                    std::int64_t steps) {
+  if (c.smooth_forward)
+    c.hard_reset ? run_forward<T, K, true, true>(c, x, s, h, n, steps)
+                 : run_forward<T, K, false, true>(c, x, s, h, n, steps);
+  else
+    c.hard_reset ? run_forward<T, K, true, false>(c, x, s, h, n, steps)
+                 : run_forward<T, K, false, false>(c, x, s, h, n, steps);
+}
+
+template <class T, SurrogateKind K>
+void backward_surrogate(const NeuronCoeffs<T>& c, const T* h, const T* s, const T* gs, const T* gv,
+                        T* gx, std::int64_t n, std::int64_t steps) {
+  auto first = thrust::counting_iterator<std::int64_t>(0);
+  auto last = thrust::counting_iterator<std::int64_t>(chunks(n));
+  if (gv)
+    thrust::for_each(exec(), first, last,
+                     BackwardNeuron<T, K, true>{c, h, s, gs, gv, gx, n, steps});
+  else
+    thrust::for_each(exec(), first, last,
+                     BackwardNeuron<T, K, false>{c, h, s, gs, nullptr, gx, n, steps});
+}
 
 }  // namespace
 
 template <class T>
 void SpikingNeuron<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
-  require(x.ndim() >= 2, "spiking neuron: input must be [T, B, ...], got " + shape_string(x.shape()));
+  require(x.ndim() >= 2,
+          "spiking neuron: input must be [T, B, ...], got " + shape_string(x.shape()));
   y.resize(x.shape());
   h_seq_.resize(x.shape());
-  v_seq_.resize(x.shape());
+  v_fresh_ = false;
   const std::int64_t steps = x.dim(0), n = x.size() / steps;
-  thrust::for_each(exec(), thrust::counting_iterator<std::int64_t>(0),
-                   thrust::counting_iterator<std::int64_t>(n),
-                   ForwardNeuron<T>{coeffs_, x.data(), y.data(), h_seq_.data(), v_seq_.data(), n, steps});
+  switch (coeffs_.charge_kind()) {
+    case ChargeKind::If:
+      forward_charge<T, ChargeKind::If>(coeffs_, x.data(), y.data(), h_seq_.data(), n, steps);
+      break;
+    case ChargeKind::LifDecayInput:
+      forward_charge<T, ChargeKind::LifDecayInput>(coeffs_, x.data(), y.data(), h_seq_.data(), n,
+                                                   steps);
+      break;
+    default:
+      forward_charge<T, ChargeKind::Lif>(coeffs_, x.data(), y.data(), h_seq_.data(), n, steps);
+  }
+}
+
+template <class T>
+const Tensor<T>& SpikingNeuron<T>::v_seq() const {
+  if (!v_fresh_) {
+    v_seq_.resize(h_seq_.shape());
+    thrust::for_each(exec(), thrust::counting_iterator<std::int64_t>(0),
+                     thrust::counting_iterator<std::int64_t>(h_seq_.size()),
+                     PotentialFromCharge<T>{coeffs_, h_seq_.data(), v_seq_.data()});
+    v_fresh_ = true;
+  }
+  return v_seq_;
 }
 
 template <class T>
@@ -73,16 +157,27 @@ void SpikingNeuron<T>::backward(const Tensor<T>& x, const Tensor<T>& y, const Te
               " does not match the last forward " + shape_string(h_seq_.shape()));
   const T* gv = nullptr;
   if (grad_v_seq_ != nullptr && grad_v_seq_->size() > 0) {
-    require(grad_v_seq_->shape() == y.shape(), "spiking neuron backward: dL/dV has shape " +
-                                                   shape_string(grad_v_seq_->shape()));
+    require(grad_v_seq_->shape() == y.shape(),
+            "spiking neuron backward: dL/dV has shape " + shape_string(grad_v_seq_->shape()));
     gv = grad_v_seq_->data();
   }
   grad_x.resize(x.shape());
   const std::int64_t steps = y.dim(0), n = y.size() / steps;
-  thrust::for_each(exec(), thrust::counting_iterator<std::int64_t>(0),
-                   thrust::counting_iterator<std::int64_t>(n),
-                   BackwardNeuron<T>{coeffs_, h_seq_.data(), y.data(), grad_y.data(), gv,
-                                     grad_x.data(), n, steps});
+  const T *h = h_seq_.data(), *s = y.data(), *gs = grad_y.data();
+  T* gx = grad_x.data();
+  switch (coeffs_.surrogate) {
+    case SurrogateKind::ATan:
+      backward_surrogate<T, SurrogateKind::ATan>(coeffs_, h, s, gs, gv, gx, n, steps);
+      break;
+    case SurrogateKind::Sigmoid:
+      backward_surrogate<T, SurrogateKind::Sigmoid>(coeffs_, h, s, gs, gv, gx, n, steps);
+      break;
+    case SurrogateKind::PiecewiseQuadratic:
+      backward_surrogate<T, SurrogateKind::PiecewiseQuadratic>(coeffs_, h, s, gs, gv, gx, n, steps);
+      break;
+    default:
+      backward_surrogate<T, SurrogateKind::SoftSign>(coeffs_, h, s, gs, gv, gx, n, steps);
+  }
 }
 
 template class SpikingNeuron<float>;

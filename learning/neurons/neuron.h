@@ -1,5 +1,5 @@
 // The multi-step spiking neuron layer shared by IF and LIF: forward runs the T steps of each
-// neuron in one thread and records H_t (and V_t), backward unrolls them (BPTT).
+// neuron in one thread and records H_t, backward unrolls them (BPTT).
 // Input X [T, B, ...], output spikes S [T, B, ...] (same shape).
 #pragma once
 
@@ -15,11 +15,13 @@ template <class T>
 class SpikingNeuron : public Layer<T> {
  public:
   void forward(const Tensor<T>& x, Tensor<T>& y) override;
-  void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y,
-                Tensor<T>& grad_x, bool need_grad_x = true) override;
+  void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y, Tensor<T>& grad_x,
+                bool need_grad_x = true) override;
 
-  /// V_t after reset for every step of the last forward, [T, B, ...].
-  const Tensor<T>& v_seq() const { return v_seq_; }
+  /// V_t after reset for every step of the last forward, [T, B, ...]. Not stored by the forward
+  /// (it is reset(H_t, fire(H_t))): the first call after a forward computes it, later calls reuse
+  /// it.
+  const Tensor<T>& v_seq() const;
   /// H_t (before reset) for every step of the last forward, [T, B, ...].
   const Tensor<T>& h_seq() const { return h_seq_; }
 
@@ -36,7 +38,9 @@ class SpikingNeuron : public Layer<T> {
 
  protected:
   NeuronCoeffs<T> coeffs_;
-  Tensor<T> h_seq_, v_seq_;
+  Tensor<T> h_seq_;
+  mutable Tensor<T> v_seq_;       // filled by v_seq() on demand
+  mutable bool v_fresh_ = false;  // v_seq_ holds the last forward's V
   const Tensor<T>* grad_v_seq_ = nullptr;
 };
 

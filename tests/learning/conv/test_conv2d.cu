@@ -135,6 +135,88 @@ TEST(Conv2d, FloatMatchesDouble) {
   for (std::size_t i = 0; i < a.size(); ++i) ASSERT_NEAR(a[i], b[i], 1e-5);
 }
 
+/// Float Conv2d on oneDNN against the same layer on im2col + GEMM (itself checked against the
+/// direct convolution above): y, dL/dx, dL/dW, dL/db for one geometry, gradients accumulated over
+/// two backward calls so that oneDNN's overwrite-then-add matches the GEMM's beta = 1.
+struct BackendCase {
+  int steps, batch, cin, cout, kernel, stride, padding, height, width;
+  bool bias;
+};
+
+class Conv2dBackends : public ::testing::TestWithParam<BackendCase> {};
+
+struct ConvRun {
+  std::vector<float> y, gx, gw, gb;
+};
+
+ConvRun run_conv(const BackendCase& c, bool dnnl, int steps) {
+  ConvBackend::use_dnnl(dnnl);
+  Conv2d<float> conv(c.cin, c.cout, c.kernel, c.stride, c.padding, c.bias, "c", 4);
+  auto to_float = [](const Tensor<double>& d) {
+    std::vector<double> h = d.to_host();
+    Tensor<float> f;
+    f.from_host(d.shape(), std::vector<float>(h.begin(), h.end()));
+    return f;
+  };
+  Tensor<float> x = to_float(random_tensor({steps, c.batch, c.cin, c.height, c.width}, 31, 0, 2));
+  Tensor<float> y, gx;
+  conv.forward(x, y);
+  Tensor<float> g = to_float(random_tensor(y.shape(), 32));
+  conv.weight().zero_grad();
+  if (c.bias) conv.bias()->zero_grad();
+  conv.backward(x, y, g, gx);
+  conv.backward(x, y, g, gx);
+  ConvBackend::use_dnnl(true);
+  return {y.to_host(), gx.to_host(), conv.weight().grad.to_host(),
+          c.bias ? conv.bias()->grad.to_host() : std::vector<float>()};
+}
+
+/// |a − b| <= 1e-5 · (1 + max |b|): float rounding of sums of up to Cin·k² · N·Ho·Wo terms.
+void expect_close(const std::vector<float>& a, const std::vector<float>& b, const char* what) {
+  ASSERT_EQ(a.size(), b.size()) << what;
+  double scale = 0;
+  for (float v : b) scale = std::max(scale, std::abs(static_cast<double>(v)));
+  for (std::size_t i = 0; i < a.size(); ++i)
+    ASSERT_NEAR(a[i], b[i], 1e-5 * (1 + scale)) << what << " index " << i << " of " << a.size();
+}
+
+TEST_P(Conv2dBackends, OneDnnMatchesIm2colForwardAndBothGradients) {
+  if (!DnnlConv::available()) GTEST_SKIP() << "this build has no oneDNN";
+  const BackendCase c = GetParam();
+  const ConvRun ref = run_conv(c, false, c.steps), got = run_conv(c, true, c.steps);
+  expect_close(got.y, ref.y, "y");
+  expect_close(got.gx, ref.gx, "dL/dx");
+  expect_close(got.gw, ref.gw, "dL/dW");
+  expect_close(got.gb, ref.gb, "dL/db");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, Conv2dBackends,
+    ::testing::Values(BackendCase{4, 8, 1, 16, 3, 1, 1, 28, 28, false},  // the presets' stem
+                      BackendCase{2, 5, 16, 32, 3, 2, 1, 14, 14, false},  // stage entry, stride 2
+                      BackendCase{2, 3, 16, 32, 1, 2, 0, 14, 14, true},   // 1×1 projection, bias
+                      BackendCase{1, 7, 3, 5, 3, 1, 1, 9, 11, true},      // odd channels, H ≠ W
+                      BackendCase{3, 2, 8, 8, 5, 1, 2, 10, 10, false},    // 5×5 kernel
+                      BackendCase{1, 4, 6, 10, 3, 3, 2, 13, 8, true},     // stride 3, padding 2
+                      BackendCase{2, 2, 24, 8, 3, 2, 0, 7, 7, false}));   // no padding, odd size
+
+TEST(Conv2d, OneDnnRebuildsForANewBatchAndAgrees) {
+  if (!DnnlConv::available()) GTEST_SKIP() << "this build has no oneDNN";
+  Conv2d<float> conv(3, 8, 3, 1, 1, true, "c", 6), ref(3, 8, 3, 1, 1, true, "c", 6);
+  for (int batch : {4, 2, 4}) {
+    std::vector<double> h = random_tensor({2, batch, 3, 6, 6}, 40 + batch).to_host();
+    Tensor<float> x, y, yr;
+    x.from_host({2, batch, 3, 6, 6}, std::vector<float>(h.begin(), h.end()));
+    ConvBackend::use_dnnl(true);
+    conv.forward(x, y);
+    ConvBackend::use_dnnl(false);
+    ref.forward(x, yr);
+    ConvBackend::use_dnnl(true);
+    ASSERT_EQ(y.shape(), yr.shape());
+    expect_close(y.to_host(), yr.to_host(), "y");
+  }
+}
+
 TEST(Conv2d, RejectsBadParametersAndInputs) {
   EXPECT_THROW(Conv2d<float>(0, 4, 3), InvalidParameter);
   EXPECT_THROW(Conv2d<float>(1, 4, 0), InvalidParameter);

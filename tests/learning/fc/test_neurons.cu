@@ -105,6 +105,45 @@ TEST(LIF, BatchAndNeuronsAreIndependentAndStateRestartsEachForward) {
   EXPECT_EQ(y.to_host(), (std::vector<float>{0, 0, 1, 0, 1, 0, 1, 0, 0, 0, 1, 0}));
 }
 
+// The CPU layers step 64 neighbouring neurons per index: 197 neurons (three full chunks and a
+// tail of 5) together must give each neuron exactly what it gives alone (S, H, V and dL/dX).
+TEST(LIF, ChunksOfNeuronsEqualNeuronsRunAlone) {
+  const int steps = 6, n = 197;
+  Vec x(steps * n), ws(steps * n), wv(steps * n);
+  for (int i = 0; i < steps * n; ++i) {
+    x[i] = 2.0 + 1.5 * std::sin(0.37 * i + 0.1);  // many steps fire
+    ws[i] = std::cos(0.11 * i);
+    wv[i] = 0.5 * std::sin(0.23 * i);
+  }
+  LIF<double> all;
+  Vec v_all;
+  const Vec s_all = run_forward(all, x, steps, &v_all);
+  const Vec h_all = all.h_seq().to_host();
+  const Vec gx_all = run_backward(all, x, steps, ws, wv);
+  int spikes = 0;
+  for (int i = 0; i < n; ++i) {
+    Vec xi(steps), wsi(steps), wvi(steps), vi;
+    for (int t = 0; t < steps; ++t) {
+      xi[t] = x[t * n + i];
+      wsi[t] = ws[t * n + i];
+      wvi[t] = wv[t * n + i];
+    }
+    LIF<double> one;
+    const Vec si = run_forward(one, xi, steps, &vi);
+    const Vec hi = one.h_seq().to_host();
+    const Vec gxi = run_backward(one, xi, steps, wsi, wvi);
+    for (int t = 0; t < steps; ++t) {
+      const int k = t * n + i;
+      ASSERT_EQ(s_all[k], si[t]) << "neuron " << i << " step " << t;
+      ASSERT_EQ(h_all[k], hi[t]) << "neuron " << i << " step " << t;
+      ASSERT_EQ(v_all[k], vi[t]) << "neuron " << i << " step " << t;
+      ASSERT_EQ(gx_all[k], gxi[t]) << "neuron " << i << " step " << t;
+      spikes += si[t] > 0;
+    }
+  }
+  EXPECT_GT(spikes, steps * n / 6);  // the reset path is exercised
+}
+
 TEST(Neurons, InvalidParametersThrow) {
   LIFParams p;
   p.tau = 1.0;
