@@ -1,6 +1,7 @@
 // snn-sim on a NIR file (see run_nir.h). The deployed classifier encodes test image i as
 // snn-train's Poisson encoder does for a batch of one in epoch 0: PoissonStream with batch key
-// 2^32 + i, sample 0, pixel = byte / 255, so the simulator sees the trainer's input spikes.
+// 2^32 + i, sample 0, pixel = byte / 255, so the simulator sees the trainer's input spikes; a
+// direct-encoded graph gets the image itself (byte / 255) as a constant input at every step.
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -105,6 +106,13 @@ InputSpikes poisson_image_spikes(const std::uint8_t* pixels, std::int64_t n, int
   return in;
 }
 
+std::vector<double> direct_image_values(const std::uint8_t* pixels, std::int64_t n) {
+  std::vector<double> v(static_cast<std::size_t>(n));
+  for (std::int64_t p = 0; p < n; ++p)
+    v[p] = static_cast<float>(pixels[p]) / 255.0f;  // the trainer's float
+  return v;
+}
+
 namespace {
 
 std::map<std::string, double> parse_currents(const SimArgs& a) {
@@ -126,7 +134,7 @@ std::map<std::string, double> parse_currents(const SimArgs& a) {
 }
 
 /// The deployed classifier: accuracy over the test images, SynOps and time per image.
-SimSummary run_classifier(const SimArgs& a, const NirPlan& plan, std::ostream& out) {
+SimSummary run_classifier(const SimArgs& a, const NirPlan& plan, bool direct, std::ostream& out) {
   require(plan.input_names().size() == 1,
           a.network + ": -data-dir needs a graph with one Input node");
   const std::string input = plan.input_names()[0];
@@ -150,10 +158,13 @@ SimSummary run_classifier(const SimArgs& a, const NirPlan& plan, std::ostream& o
   double sim_s = 0, build_s = 0;
   std::int64_t classes = 0;
   for (int i = 0; i < n; ++i) {
-    InputSpikes in = poisson_image_spikes(&test.images[static_cast<std::size_t>(i) * pixels],
-                                          pixels, a.steps, seed, i);
+    const std::uint8_t* px = &test.images[static_cast<std::size_t>(i) * pixels];
     Network net(cfg);
-    add_to_network(plan, net, {{input, in}}, {}, false);
+    if (direct)  // the image itself at every step, as the trainer's direct encoder gives it
+      add_to_network(plan, net, {}, {}, false, {{input, direct_image_values(px, pixels)}});
+    else
+      add_to_network(plan, net, {{input, poisson_image_spikes(px, pixels, a.steps, seed, i)}}, {},
+                     false);
     net.build();
     Recorder rec("", true);
     RunStats st = net.run(a.steps * cfg.dt_ms, &rec);
@@ -222,12 +233,14 @@ SimSummary run_nir(const SimArgs& a, std::ostream& out) {
     if (!a.steps_set && steps != graph.metadata.end() && steps->second.size() == 1)
       b.steps = static_cast<int>(steps->second.values[0]);
     auto enc = graph.metadata.find("encoder");
-    if (enc != graph.metadata.end() && enc->second.is_string() && enc->second.text != "poisson")
+    const std::string encoder =
+        enc != graph.metadata.end() && enc->second.is_string() ? enc->second.text : "poisson";
+    if (encoder != "poisson" && encoder != "direct")
       throw InvalidParameter(a.network +
-                             ": -data-dir runs Poisson-encoded classifiers; the graph's "
+                             ": -data-dir runs Poisson- or direct-encoded classifiers; the graph's "
                              "encoder is '" +
-                             enc->second.text + "'");
-    return run_classifier(b, plan, out);
+                             encoder + "'");
+    return run_classifier(b, plan, encoder == "direct", out);
   }
 
   std::unique_ptr<Recorder> recorder;

@@ -6,6 +6,7 @@
 #include <map>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "apps/snn-sim/run_sim.h"
 #include "apps/snn-sim/sim_options.h"
@@ -30,6 +31,9 @@ std::map<std::string, sim::nir::InputSpikes> read_input_spikes(const std::string
 /// step k + 1.
 sim::nir::InputSpikes poisson_image_spikes(const std::uint8_t* pixels, std::int64_t n, int steps,
                                            std::uint64_t seed, int index);
+
+/// Test image bytes as snn-train's direct encoder gives them at every step: float(byte) / 255.
+std::vector<double> direct_image_values(const std::uint8_t* pixels, std::int64_t n);
 
 /// Runs `a.network` (a NIR file): a simulation, or with -data-dir the deployed classifier.
 SimSummary run_nir(const SimArgs& a, std::ostream& out);

@@ -430,21 +430,32 @@ NirPlan plan_nir(const NirGraph& g, const NirSimOptions& options) {
 
 void add_to_network(const NirPlan& plan, Network& net,
                     const std::map<std::string, InputSpikes>& spikes,
-                    const std::map<std::string, double>& currents, bool record_v_outputs) {
+                    const std::map<std::string, double>& currents, bool record_v_outputs,
+                    const std::map<std::string, std::vector<double>>& values) {
   const double dt = plan.dt_ms();
   require(std::fabs(net.config().dt_ms - dt) <= 1e-12 * dt,
           "the network's dt " + num(net.config().dt_ms) + " ms is not the NIR plan's " + num(dt) +
               " ms");
   for (auto& [name, s] : spikes) plan.input(name);  // names an Input
   for (auto& [name, c] : currents) plan.input(name);
+  for (auto& [name, v] : values) {
+    const std::int64_t n = elements(plan.input(name).shape);
+    require(static_cast<std::int64_t>(v.size()) == n,
+            "input " + name + ": " + std::to_string(v.size()) + " values for " + std::to_string(n) +
+                " elements");
+  }
   // Constant inputs reach their targets as a bias.
   std::map<std::string, std::vector<double>> extra_bias;
   for (const PlanProjection& q : plan.projections) {
     auto c = currents.find(q.source);
-    if (c == currents.end()) continue;
+    auto v = values.find(q.source);
+    if (c == currents.end() && v == values.end()) continue;
     std::vector<double>& b = extra_bias[q.target];
     if (b.empty()) b.assign(q.map.n_out, 0.0);
-    for (const MapEntry& e : q.map.entries) b[e.out] += e.weight * c->second;
+    const double same = c == currents.end() ? 0.0 : c->second;
+    const std::vector<double>* each = v == values.end() ? nullptr : &v->second;
+    for (const MapEntry& e : q.map.entries)
+      b[e.out] += e.weight * (same + (each ? (*each)[e.in] : 0.0));
   }
   for (const PlanPopulation& p : plan.populations) {
     const std::int64_t n = elements(p.shape);

@@ -79,11 +79,13 @@ struct InputSpikes {
 /// Adds the plan's populations and projections to `net` (whose dt must be plan.dt_ms()), with
 /// the given spikes per Input node (absent: none) and constant input values per Input node
 /// (`currents`: the same value into every element, applied through the Input's maps as a
-/// constant input of their targets). Records spikes of the spiking outputs and, if
-/// `record_v_outputs`, V of the non-spiking ones.
+/// constant input of their targets; `values`: one value per element, as a direct-encoded image
+/// is). Records spikes of the spiking outputs and, if `record_v_outputs`, V of the non-spiking
+/// ones.
 void add_to_network(const NirPlan& plan, Network& net,
                     const std::map<std::string, InputSpikes>& spikes,
                     const std::map<std::string, double>& currents = {},
-                    bool record_v_outputs = true);
+                    bool record_v_outputs = true,
+                    const std::map<std::string, std::vector<double>>& values = {});
 
 }  // namespace snn::sim::nir

@@ -167,12 +167,13 @@ struct ResNetComparison {
 };
 
 ResNetComparison compare_resnet(const std::string& block, const std::vector<std::uint8_t>& images,
-                                int count, int T) {
+                                int count, int T, bool direct = false) {
   learning::ResNetConfig c = learning::resnet_preset("tiny");
   c.block = block;
   c.connect = "add";
-  learning::Classifier<float> model(learning::EncoderKind::Poisson,
-                                    learning::build_resnet_body<float>(c, 1, 28, 28, 10, 11), 0);
+  learning::Classifier<float> model(
+      direct ? learning::EncoderKind::Direct : learning::EncoderKind::Poisson,
+      learning::build_resnet_body<float>(c, 1, 28, 28, 10, 11), 0);
   model.set_training(false);
   // Stronger weights than the initialiser's, so that the deep layers fire as a trained net's do.
   for (auto* p : model.parameters())
@@ -184,8 +185,9 @@ ResNetComparison compare_resnet(const std::string& block, const std::vector<std:
   learning::NirExportOptions eo;
   eo.input_shape = {1, 28, 28};
   eo.steps = T;
-  eo.encoder = "poisson";
-  const std::string path = ::testing::TempDir() + "nir_deploy_" + block + ".nir";
+  eo.encoder = direct ? "direct" : "poisson";
+  const std::string path =
+      ::testing::TempDir() + "nir_deploy_" + block + (direct ? "_direct" : "") + ".nir";
   io::write_nir(learning::export_nir(model, eo), path);
   const io::NirGraph g = io::read_nir(path);
   const NirPlan plan = plan_nir(g, apps::nir_options(apps::SimArgs{}, g));
@@ -212,7 +214,10 @@ ResNetComparison compare_resnet(const std::string& block, const std::vector<std:
     cfg.dt_ms = plan.dt_ms();
     cfg.lanes = 1;
     Network net(cfg);
-    add_to_network(plan, net, {{input, apps::poisson_image_spikes(px, 784, T, 0, i)}});
+    if (direct)
+      add_to_network(plan, net, {}, {}, true, {{input, apps::direct_image_values(px, 784)}});
+    else
+      add_to_network(plan, net, {{input, apps::poisson_image_spikes(px, 784, T, 0, i)}});
     auto sim = test::run_and_collect(net, T * cfg.dt_ms);
     std::map<std::string, StepSpikes> read;
     for (const auto& [source, map] : out->readout.maps)
@@ -234,6 +239,24 @@ ResNetComparison compare_resnet(const std::string& block, const std::vector<std:
   }
   r.head_input_spikes /= std::max(1, r.images);
   return r;
+}
+
+// A direct-encoded ResNet (snn-train's default for ResNets): the image is a constant input of the
+// stem's convolution at every step (add_to_network's per-element values, a bias of the stem's
+// neurons), the rest event-driven as above.
+TEST(NirDeploy, DirectEncodedResNetEqualsTrainerForward) {
+  for (const std::string block : {"spiking", "sew"}) {
+    ResNetComparison c = compare_resnet(block, synthetic_images(8), 8, 8, true);
+    EXPECT_EQ(c.images, 8);
+    std::printf(
+        "%s ResNet, direct input: %.1f spikes into the head per image, read-out error up to %.2g, "
+        "%d of %d images differ\n",
+        block.c_str(), c.head_input_spikes, c.max_error, c.differing, c.images);
+    EXPECT_GT(c.head_input_spikes, 20)
+        << block << ": the last LIF layer hardly fires (a weak test)";
+    EXPECT_EQ(c.differing, 0) << block << ": read-out error up to " << c.max_error;
+    EXPECT_EQ(c.same_prediction, c.images) << block;
+  }
 }
 
 TEST(NirDeploy, ResNetLinearHeadEqualsTrainerForward) {
