@@ -259,6 +259,20 @@ TEST(NirDeploy, DirectEncodedResNetEqualsTrainerForward) {
   }
 }
 
+TEST(NirDeploy, DirectEncodedResNetEqualsTrainerForwardMnistSplit) {
+  const std::string dir = std::string(SNN_SHARED_DATA_DIR) + "/mnist-t10k-split";
+  if (!std::ifstream(dir + "/t10k-images-idx3-ubyte.gz"))
+    GTEST_SKIP() << "no " << dir << " (the shared MNIST split is not on this machine)";
+  io::ImageSet test = io::read_mnist(dir, false);
+  // The first 50 images (seconds); a trained network on all 2,000: README "Deployed classifiers".
+  for (const std::string block : {"spiking", "sew"}) {
+    ResNetComparison c = compare_resnet(block, test.images, 50, 4, true);
+    EXPECT_GT(c.head_input_spikes, 20) << block;
+    EXPECT_EQ(c.differing, 0) << block << ": read-out error up to " << c.max_error;
+    EXPECT_EQ(c.same_prediction, c.images) << block;
+  }
+}
+
 TEST(NirDeploy, ResNetLinearHeadEqualsTrainerForward) {
   for (const std::string block : {"spiking", "sew"}) {
     ResNetComparison c = compare_resnet(block, synthetic_images(8), 8, 8);
