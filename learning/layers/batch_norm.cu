@@ -1,9 +1,8 @@
 // BatchNorm over time: statistics in two fused passes (per-row mean and M2 while the row is in
 // cache, rows combined with Chan's formula), normalisation in one; backward in two.
-#include "learning/layers/batch_norm.h"
-
 #include <cmath>
 
+#include "learning/layers/batch_norm.h"
 #include "learning/layers/index_loop.h"
 #include "sim/core/errors.h"
 
@@ -50,8 +49,8 @@ struct RowMoments {
   }
 };
 
-/// Channel statistics from the rows (equal counts: mean of means; M2 = Σ M2_r + inner·Σ (m_r − μ)²),
-/// then the running estimates and the affine coefficients y = a·x + b.
+/// Channel statistics from the rows (equal counts: mean of means; M2 = Σ M2_r + inner·Σ (m_r −
+/// μ)²), then the running estimates and the affine coefficients y = a·x + b.
 template <class T>
 struct ChannelStats {
   const double* row_mean;
@@ -235,9 +234,9 @@ BatchNorm<T>::BatchNorm(int channels, std::string name, double momentum, double 
 
 template <class T>
 void BatchNorm<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
-  require(x.ndim() >= 3 && x.dim(2) == channels_,
-          name_ + ": input must be [T, B, " + std::to_string(channels_) + ", ...], got " +
-              shape_string(x.shape()));
+  require(x.ndim() >= 3 && x.dim(2) == channels_, name_ + ": input must be [T, B, " +
+                                                      std::to_string(channels_) + ", ...], got " +
+                                                      shape_string(x.shape()));
   const int n = static_cast<int>(x.dim(0) * x.dim(1));
   const std::int64_t inner = x.size() / (static_cast<std::int64_t>(n) * channels_);
   last_training_ = this->training_;
@@ -249,14 +248,14 @@ void BatchNorm<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
     }
     for_each_index(rows, batch_norm_detail::RowMoments<T>{x.data(), raw(partial_a_),
                                                           raw(partial_b_), n, channels_, inner});
-    for_each_index(channels_, batch_norm_detail::ChannelStats<T>{
-                                  raw(partial_a_), raw(partial_b_), n, inner, eps_, momentum_,
-                                  mean_.data(), invstd_.data(),
-                                  running_mean_.value.data(), running_var_.value.data()});
+    for_each_index(channels_,
+                   batch_norm_detail::ChannelStats<T>{
+                       raw(partial_a_), raw(partial_b_), n, inner, eps_, momentum_, mean_.data(),
+                       invstd_.data(), running_mean_.value.data(), running_var_.value.data()});
   } else {
-    for_each_index(channels_, batch_norm_detail::RunningStats<T>{
-                                  running_mean_.value.data(), running_var_.value.data(), eps_,
-                                  mean_.data(), invstd_.data()});
+    for_each_index(channels_, batch_norm_detail::RunningStats<T>{running_mean_.value.data(),
+                                                                 running_var_.value.data(), eps_,
+                                                                 mean_.data(), invstd_.data()});
   }
   y.resize(x.shape());
   for_each_index(static_cast<std::int64_t>(n) * channels_,
@@ -294,8 +293,7 @@ void BatchNorm<T>::backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor
                            x.data(), grad_y.data(), grad_x.data(), mean_.data(), invstd_.data(),
                            weight_.value.data(), batch_stats ? raw(sums_a_) : nullptr,
                            batch_stats ? raw(sums_b_) : nullptr, scale_,
-                           static_cast<double>(n) * static_cast<double>(inner), channels_,
-                           inner});
+                           static_cast<double>(n) * static_cast<double>(inner), channels_, inner});
 }
 
 template <class T>

@@ -1,11 +1,10 @@
 // Conv2d: im2col + GEMM forward, GEMM + col2im backward (gather form, no atomics).
-#include "learning/layers/conv2d.h"
-
 #include <chrono>
 #include <cmath>
 #include <type_traits>
 #include <vector>
 
+#include "learning/layers/conv2d.h"
 #include "learning/layers/index_loop.h"
 #include "learning/math/gemm.h"
 #include "sim/core/errors.h"
@@ -165,13 +164,25 @@ class ScopedConvTime {
 
 }  // namespace conv2d_detail
 
-void ConvTimer::enable(bool on) { conv2d_detail::timer_on = on; }
-bool ConvTimer::enabled() { return conv2d_detail::timer_on; }
-double ConvTimer::seconds() { return conv2d_detail::timer_seconds; }
-void ConvTimer::reset() { conv2d_detail::timer_seconds = 0; }
+void ConvTimer::enable(bool on) {
+  conv2d_detail::timer_on = on;
+}
+bool ConvTimer::enabled() {
+  return conv2d_detail::timer_on;
+}
+double ConvTimer::seconds() {
+  return conv2d_detail::timer_seconds;
+}
+void ConvTimer::reset() {
+  conv2d_detail::timer_seconds = 0;
+}
 
-void ConvBackend::use_dnnl(bool on) { conv2d_detail::dnnl_requested = on; }
-bool ConvBackend::dnnl() { return conv2d_detail::dnnl_requested && DnnlConv::available(); }
+void ConvBackend::use_dnnl(bool on) {
+  conv2d_detail::dnnl_requested = on;
+}
+bool ConvBackend::dnnl() {
+  return conv2d_detail::dnnl_requested && DnnlConv::available();
+}
 
 template <class T>
 bool Conv2d<T>::run_dnnl() const {
@@ -208,8 +219,8 @@ inline void dnnl_backward(DnnlConv&, const ConvGeometry&, const double*, const d
                           const double*, double*, double*, double*) {}
 
 template <class T>
-Conv2d<T>::Conv2d(int in_channels, int out_channels, int kernel, int stride, int padding,
-                  bool bias, std::string name, std::uint64_t seed)
+Conv2d<T>::Conv2d(int in_channels, int out_channels, int kernel, int stride, int padding, bool bias,
+                  std::string name, std::uint64_t seed)
     : in_channels_(in_channels),
       out_channels_(out_channels),
       kernel_(kernel),
@@ -217,9 +228,9 @@ Conv2d<T>::Conv2d(int in_channels, int out_channels, int kernel, int stride, int
       padding_(padding),
       has_bias_(bias),
       name_(std::move(name)) {
-  require(in_channels >= 1 && out_channels >= 1,
-          name_ + ": channels must be >= 1, got " + std::to_string(in_channels) + " → " +
-              std::to_string(out_channels));
+  require(in_channels >= 1 && out_channels >= 1, name_ + ": channels must be >= 1, got " +
+                                                     std::to_string(in_channels) + " → " +
+                                                     std::to_string(out_channels));
   require(kernel >= 1, name_ + ": kernel must be >= 1, got " + std::to_string(kernel));
   require(stride >= 1, name_ + ": stride must be >= 1, got " + std::to_string(stride));
   require(padding >= 0, name_ + ": padding must be >= 0, got " + std::to_string(padding));
@@ -246,13 +257,14 @@ Conv2d<T>::Conv2d(int in_channels, int out_channels, int kernel, int stride, int
 template <class T>
 void Conv2d<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
   conv2d_detail::ScopedConvTime timer;
-  require(x.ndim() == 5 && x.dim(2) == in_channels_,
-          name_ + ": input must be [T, B, " + std::to_string(in_channels_) + ", H, W], got " +
-              shape_string(x.shape()));
+  require(x.ndim() == 5 && x.dim(2) == in_channels_, name_ + ": input must be [T, B, " +
+                                                         std::to_string(in_channels_) +
+                                                         ", H, W], got " + shape_string(x.shape()));
   const int steps = static_cast<int>(x.dim(0)), batch = static_cast<int>(x.dim(1));
   const int height = static_cast<int>(x.dim(3)), width = static_cast<int>(x.dim(4));
   const int out_h = out_size(height), out_w = out_size(width);
-  require(height + 2 * padding_ >= kernel_ && width + 2 * padding_ >= kernel_, name_ + ": input " + shape_string(x.shape()) + " too small");
+  require(height + 2 * padding_ >= kernel_ && width + 2 * padding_ >= kernel_,
+          name_ + ": input " + shape_string(x.shape()) + " too small");
   const int n = steps * batch;
   forward_dnnl_ = run_dnnl();
   if (forward_dnnl_) {
@@ -304,8 +316,8 @@ void Conv2d<T>::backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>
                  conv2d_detail::FramesToChannelMajor<T>{grad_y.data(), out_cm_.data(), n,
                                                         out_channels_, plane});
   // dL/dW [Cout, K] += dL/dy_cm [Cout, cols] · col^T [cols, K]
-  gemm(false, true, out_channels_, krows, cols, T(1), out_cm_.data(), cols, col_.data(), cols,
-       T(1), weight_.grad.data(), krows);
+  gemm(false, true, out_channels_, krows, cols, T(1), out_cm_.data(), cols, col_.data(), cols, T(1),
+       weight_.grad.data(), krows);
   if (has_bias_)
     for_each_index(out_channels_,
                    conv2d_detail::BiasGrad<T>{out_cm_.data(), bias_.grad.data(), cols});

@@ -53,7 +53,7 @@ class Conv2d : public Layer<T> {
   int stride() const { return stride_; }
   int padding() const { return padding_; }
   int out_channels() const { return out_channels_; }
-  Parameter<T>& weight() { return weight_; }  ///< [Cout, Cin, k, k]
+  Parameter<T>& weight() { return weight_; }                     ///< [Cout, Cin, k, k]
   Parameter<T>* bias() { return has_bias_ ? &bias_ : nullptr; }  ///< [Cout] or none
 
  private:
@@ -61,9 +61,9 @@ class Conv2d : public Layer<T> {
   bool has_bias_;
   std::string name_;
   Parameter<T> weight_, bias_;
-  Tensor<T> col_;       // im2col of the last input: [Cin·k·k, N·Ho·Wo], kept for dL/dW
-  Tensor<T> out_cm_;    // channel-major product [Cout, N·Ho·Wo] (forward), dL/dy likewise (backward)
-  Tensor<T> grad_col_;  // [Cin·k·k, N·Ho·Wo]
+  Tensor<T> col_;     // im2col of the last input: [Cin·k·k, N·Ho·Wo], kept for dL/dW
+  Tensor<T> out_cm_;  // channel-major product [Cout, N·Ho·Wo] (forward), dL/dy likewise (backward)
+  Tensor<T> grad_col_;              // [Cin·k·k, N·Ho·Wo]
   std::unique_ptr<DnnlConv> dnnl_;  // oneDNN primitives (float, created on first use)
   bool forward_dnnl_ = false;       // the last forward ran on oneDNN (then col_ is stale)
   bool run_dnnl() const;

@@ -1,8 +1,7 @@
 // Pooling kernels: one (t, b, c) plane per index, forward and backward, so that no two threads
 // write the same element and no atomics are needed.
-#include "learning/layers/pooling.h"
-
 #include "learning/layers/index_loop.h"
+#include "learning/layers/pooling.h"
 #include "sim/core/errors.h"
 
 namespace snn::learning {
@@ -172,8 +171,8 @@ void check_window(const char* what, int kernel, int stride, int padding) {
 }
 
 Geometry geometry(const char* what, const Shape& x, int kernel, int stride, int padding) {
-  require(x.size() == 5, std::string(what) + ": input must be [T, B, C, H, W], got " +
-                             shape_string(x));
+  require(x.size() == 5,
+          std::string(what) + ": input must be [T, B, C, H, W], got " + shape_string(x));
   Geometry g{static_cast<int>(x[3]), static_cast<int>(x[4]), 0, 0, kernel, stride, padding};
   g.out_h = (g.height + 2 * padding - kernel) / stride + 1;
   g.out_w = (g.width + 2 * padding - kernel) / stride + 1;
@@ -204,11 +203,9 @@ void MaxPool2d<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
   y.resize({x.dim(0), x.dim(1), x.dim(2), g.out_h, g.out_w});
   if (static_cast<std::int64_t>(argmax_.size()) < y.size()) argmax_.resize(y.size());
   if (kernel_ == 2 && stride_ == 2 && padding_ == 0)
-    for_each_index(planes,
-                   pooling_detail::MaxForward2x2<T>{x.data(), y.data(), raw(argmax_), g});
+    for_each_index(planes, pooling_detail::MaxForward2x2<T>{x.data(), y.data(), raw(argmax_), g});
   else
-    for_each_index(planes,
-                   pooling_detail::MaxForward<T>{x.data(), y.data(), raw(argmax_), g});
+    for_each_index(planes, pooling_detail::MaxForward<T>{x.data(), y.data(), raw(argmax_), g});
 }
 
 template <class T>
@@ -248,8 +245,7 @@ void AvgPool2d<T>::backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor
   const Geometry g = pooling_detail::geometry("AvgPool2d", x.shape(), kernel_, stride_, padding_);
   grad_x.resize(x.shape());
   const std::int64_t planes = x.dim(0) * x.dim(1) * x.dim(2);
-  for_each_index(planes,
-                 pooling_detail::AvgBackward<T>{grad_y.data(), grad_x.data(), g});
+  for_each_index(planes, pooling_detail::AvgBackward<T>{grad_y.data(), grad_x.data(), g});
 }
 
 template <class T>
@@ -259,10 +255,11 @@ std::string AvgPool2d<T>::describe() const {
 
 template <class T>
 void GlobalAvgPool<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
-  require(x.ndim() == 5, "GlobalAvgPool: input must be [T, B, C, H, W], got " +
-                             shape_string(x.shape()));
+  require(x.ndim() == 5,
+          "GlobalAvgPool: input must be [T, B, C, H, W], got " + shape_string(x.shape()));
   y.resize({x.dim(0), x.dim(1), x.dim(2)});
-  for_each_index(y.size(), pooling_detail::GlobalForward<T>{x.data(), y.data(), x.dim(3) * x.dim(4)});
+  for_each_index(y.size(),
+                 pooling_detail::GlobalForward<T>{x.data(), y.data(), x.dim(3) * x.dim(4)});
 }
 
 template <class T>

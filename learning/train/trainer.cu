@@ -1,6 +1,4 @@
 // Trainer: epochs, evaluation, checkpoints, metrics, trace.
-#include "learning/train/trainer.h"
-
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -11,6 +9,7 @@
 #include "learning/train/checkpoint_state.h"
 #include "learning/train/progress_bar.h"
 #include "learning/train/shuffle.h"
+#include "learning/train/trainer.h"
 #include "sim/core/errors.h"
 #include "sim/core/stop_request.h"
 
@@ -18,7 +17,9 @@ namespace snn::learning {
 
 namespace {
 using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 std::string join(const std::string& dir, const std::string& name) {
   return (std::filesystem::path(dir) / name).string();
@@ -34,15 +35,21 @@ std::uint64_t test_batch_key(int epoch, int batch) {
 
 template <class T>
 Trainer<T>::Trainer(Classifier<T>& model, Optimizer<T>& optimizer, Scheduler& scheduler,
-                    const DeviceImageSet<T>& train, const DeviceImageSet<T>& test, TrainerOptions options,
-                    std::ostream& out)
-    : model_(model), optimizer_(optimizer), scheduler_(scheduler), train_(train), test_(test),
-      options_(std::move(options)), out_(out) {
+                    const DeviceImageSet<T>& train, const DeviceImageSet<T>& test,
+                    TrainerOptions options, std::ostream& out)
+    : model_(model),
+      optimizer_(optimizer),
+      scheduler_(scheduler),
+      train_(train),
+      test_(test),
+      options_(std::move(options)),
+      out_(out) {
   require(options_.steps >= 1, "T (steps) must be >= 1, got " + std::to_string(options_.steps));
   require(options_.batch >= 1, "batch size must be >= 1, got " + std::to_string(options_.batch));
   require(options_.epochs >= 1, "epochs must be >= 1, got " + std::to_string(options_.epochs));
-  require(train_.count() >= options_.batch, "the training set has " + std::to_string(train_.count()) +
-                                                " images, fewer than one batch of " + std::to_string(options_.batch));
+  require(train_.count() >= options_.batch,
+          "the training set has " + std::to_string(train_.count()) +
+              " images, fewer than one batch of " + std::to_string(options_.batch));
   require(test_.count() >= 1, "the test set is empty");
   optimizer_.set_lr(scheduler_.lr());
 }
@@ -52,8 +59,8 @@ void Trainer<T>::resume(const std::string& path) {
   io::CheckpointData ck = io::read_checkpoint(path);
   std::string where = "checkpoint '" + path + "'";
   if (ck.optimizer != optimizer_.name())
-    throw FormatError(where + " holds the state of optimizer '" + ck.optimizer + "', this run uses '" +
-                      optimizer_.name() + "'");
+    throw FormatError(where + " holds the state of optimizer '" + ck.optimizer +
+                      "', this run uses '" + optimizer_.name() + "'");
   load_named(ck.parameters, model_.parameters(), "parameter", where);
   load_named(ck.buffers, model_.buffers(), "buffer", where);
   load_named(ck.optimizer_state, optimizer_.state(), "optimizer state", where);
@@ -65,7 +72,8 @@ void Trainer<T>::resume(const std::string& path) {
     io::require_same_names(ck.scheduler_state, names, "scheduler state", where);
     std::map<std::string, double> values;
     for (const io::NamedTensor& t : ck.scheduler_state) {
-      if (t.values.size() != 1) throw FormatError(where + ": scheduler state '" + t.name + "' is not a scalar");
+      if (t.values.size() != 1)
+        throw FormatError(where + ": scheduler state '" + t.name + "' is not a scalar");
       values[t.name] = t.values[0];
     }
     try {
@@ -107,14 +115,16 @@ EpochMetrics Trainer<T>::train_epoch(int epoch, int first) {
     double loss = rate_loss(options_.loss, output, labels_, grad_);
     correct += count_correct(output, labels_);
     model_.backward(grad_);
-    if (options_.clip_grad_value > 0) clip_grad_value(optimizer_.parameters(), options_.clip_grad_value);
+    if (options_.clip_grad_value > 0)
+      clip_grad_value(optimizer_.parameters(), options_.clip_grad_value);
     if (options_.clip_grad_norm > 0)
       clip_grad_norm(optimizer_.parameters(), options_.clip_grad_norm, options_.clip_norm_type);
     optimizer_.step();
     loss_sum += loss * B;
     samples += B;
     char extra[64];
-    std::snprintf(extra, sizeof extra, "loss %.4f acc %.4f", loss_sum / samples, double(correct) / samples);
+    std::snprintf(extra, sizeof extra, "loss %.4f acc %.4f", loss_sum / samples,
+                  double(correct) / samples);
     bar.update(b + 1, extra);
     if (options_.on_batch) options_.on_batch();
   }
@@ -168,7 +178,8 @@ io::CheckpointData Trainer<T>::checkpoint(int epoch, int next_batch) const {
   ck.optimizer = optimizer_.name();
   ck.optimizer_step = optimizer_.step_count();
   ck.scheduler_last_epoch = scheduler_.last_epoch();
-  for (const auto& [name, value] : scheduler_.state()) ck.scheduler_state.push_back({name, {}, {value}});
+  for (const auto& [name, value] : scheduler_.state())
+    ck.scheduler_state.push_back({name, {}, {value}});
   ck.scheduler = scheduler_.describe();
   ck.epoch = epoch;
   ck.next_batch = next_batch;
@@ -228,7 +239,8 @@ void Trainer<T>::run() {
 
 template <class T>
 io::TrainingTrace Trainer<T>::trace(int index) {
-  require(index >= 0 && index < test_.count(), "trace image " + std::to_string(index) + " outside the test set");
+  require(index >= 0 && index < test_.count(),
+          "trace image " + std::to_string(index) + " outside the test set");
   model_.set_training(false);
   test_.gather(nullptr, index, 1, images_, labels_);
   const Tensor<T>& output = model_.forward(images_, options_.steps, test_batch_key(1 << 20, index));
@@ -242,7 +254,8 @@ io::TrainingTrace Trainer<T>::trace(int index) {
   tr.label = test_.host_labels()[index];
   std::vector<double> count(tr.classes, 0.0);
   for (int t = 0; t < tr.steps; ++t)
-    for (int c = 0; c < tr.classes; ++c) count[c] += tr.s[static_cast<std::size_t>(t) * tr.classes + c];
+    for (int c = 0; c < tr.classes; ++c)
+      count[c] += tr.s[static_cast<std::size_t>(t) * tr.classes + c];
   tr.predicted = 0;
   for (int c = 1; c < tr.classes; ++c)
     if (count[c] > count[tr.predicted]) tr.predicted = c;

@@ -1,20 +1,17 @@
 // Checkpoints: round trip, atomic replacement when the writer fails, and clear errors for missing,
 // non-HDF5, foreign and mismatched files.
-#include "io/checkpoint.h"
-
 #include <gtest/gtest.h>
 #include <hdf5.h>
 
-#include <sys/resource.h>
-
-#include <csignal>
 #include <filesystem>
 #include <fstream>
 
 #include "io/atomic_file.h"
+#include "io/checkpoint.h"
 #include "io/hdf5_handle.h"
 #include "io/sonata_writer.h"
 #include "sim/core/errors.h"
+#include "tests/io/file_size_limit.h"
 #include "tests/io/temp_dir.h"
 
 namespace {
@@ -24,7 +21,8 @@ using snn::test::TempDir;
 
 CheckpointData sample() {
   CheckpointData d;
-  d.parameters = {{"fc0.weight", {2, 3}, {0.5, -1.25, 3.0, 1e-7, 2.0, -0.0}}, {"fc/1.bias", {2}, {1.0f / 3.0f, 7}}};
+  d.parameters = {{"fc0.weight", {2, 3}, {0.5, -1.25, 3.0, 1e-7, 2.0, -0.0}},
+                  {"fc/1.bias", {2}, {1.0f / 3.0f, 7}}};
   d.buffers = {{"bn0.running_mean", {3}, {0.1f, 0.2f, 0.3f}}};
   d.optimizer_state = {{"adam.exp_avg.fc0.weight", {2, 3}, {1, 2, 3, 4, 5, 6}},
                        {"adam.exp_avg_sq.fc0.weight", {2, 3}, {6, 5, 4, 3, 2, 1}}};
@@ -45,7 +43,8 @@ void expect_same(const std::vector<NamedTensor>& a, const std::vector<NamedTenso
     EXPECT_EQ(a[i].shape, b[i].shape);
     ASSERT_EQ(a[i].values.size(), b[i].values.size());
     for (std::size_t k = 0; k < a[i].values.size(); ++k)
-      EXPECT_EQ(static_cast<float>(a[i].values[k]), static_cast<float>(b[i].values[k])) << a[i].name << "[" << k << "]";
+      EXPECT_EQ(static_cast<float>(a[i].values[k]), static_cast<float>(b[i].values[k]))
+          << a[i].name << "[" << k << "]";
   }
 }
 
@@ -112,20 +111,14 @@ TEST(Checkpoint, FullDiskIsAnErrorAndLeavesNoFileOpen) {
   big.epoch = 7;
   big.parameters[0].shape = {256, 256};
   big.parameters[0].values.assign(256 * 256, 0.5f);
-  rlimit old{};
-  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old), 0);
-  void (*old_handler)(int) = std::signal(SIGXFSZ, SIG_IGN);
-  rlimit small = old;
-  small.rlim_cur = 64 * 1024;  // the checkpoint needs about 270 KB
-  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
   std::string e;
-  try {
-    write_checkpoint(path, big);
-  } catch (const snn::IoError& err) {
-    e = err.what();
-  }
-  setrlimit(RLIMIT_FSIZE, &old);
-  std::signal(SIGXFSZ, old_handler);
+  ASSERT_TRUE(snn::test::with_file_size_limit(64 * 1024, [&] {  // the checkpoint needs about 270 KB
+    try {
+      write_checkpoint(path, big);
+    } catch (const snn::IoError& err) {
+      e = err.what();
+    }
+  }));
   EXPECT_NE(e.find("c.h5.tmp."), std::string::npos) << e;
   EXPECT_NE(e.find("File too large"), std::string::npos) << e;
   EXPECT_EQ(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_FILE), 0) << "an HDF5 file was left open";
@@ -196,15 +189,19 @@ TEST(Checkpoint, NewerVersion) {
 TEST(Checkpoint, ShapeAndNameChecks) {
   CheckpointData d = sample();
   EXPECT_EQ(find_tensor(d.parameters, "fc0.weight", {2, 3}, "x").values[0], 0.5);
-  std::string m = message_of<snn::FormatError>([&] { find_tensor(d.parameters, "fc0.weight", {3, 2}, "ck.h5"); });
+  std::string m = message_of<snn::FormatError>([&] {
+    find_tensor(d.parameters, "fc0.weight", {3, 2}, "ck.h5");
+  });
   EXPECT_NE(m.find("[2, 3]"), std::string::npos) << m;
   EXPECT_NE(m.find("[3, 2]"), std::string::npos) << m;
   EXPECT_NE(m.find("ck.h5"), std::string::npos) << m;
   EXPECT_THROW(find_tensor(d.parameters, "fc9.weight", {2, 3}, "x"), snn::FormatError);
   EXPECT_NO_THROW(require_same_names(d.parameters, {"fc/1.bias", "fc0.weight"}, "parameter", "x"));
-  EXPECT_THROW(require_same_names(d.parameters, {"fc0.weight"}, "parameter", "x"), snn::FormatError);
-  EXPECT_THROW(require_same_names(d.parameters, {"fc0.weight", "fc/1.bias", "fc2.weight"}, "parameter", "x"),
+  EXPECT_THROW(require_same_names(d.parameters, {"fc0.weight"}, "parameter", "x"),
                snn::FormatError);
+  EXPECT_THROW(
+      require_same_names(d.parameters, {"fc0.weight", "fc/1.bias", "fc2.weight"}, "parameter", "x"),
+      snn::FormatError);
 }
 
 }  // namespace

@@ -1,14 +1,13 @@
 // Training traces: arrays, attributes and the SONATA spikes read back with the HDF5 C API.
 #include <gtest/gtest.h>
 #include <hdf5.h>
-#include <sys/resource.h>
 
-#include <csignal>
 #include <filesystem>
 
 #include "io/hdf5_handle.h"
 #include "io/training_trace.h"
 #include "sim/core/errors.h"
+#include "tests/io/file_size_limit.h"
 #include "tests/io/temp_dir.h"
 
 namespace {
@@ -79,20 +78,14 @@ TEST(TrainingTrace, FullDiskIsAnErrorAndKeepsThePreviousTrace) {
   write_training_trace(path, TrainingTrace{2, 1, {1, 2}, {0, 1}, 0, 0, 5});
   TrainingTrace big{
       1000, 100, std::vector<float>(100000, 0.25f), std::vector<float>(100000, 0.0f), 3, 3, 9};
-  rlimit old{};
-  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old), 0);
-  void (*old_handler)(int) = std::signal(SIGXFSZ, SIG_IGN);
-  rlimit small = old;
-  small.rlim_cur = 64 * 1024;  // the trace needs about 800 KB
-  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
   std::string e;
-  try {
-    write_training_trace(path, big);
-  } catch (const snn::IoError& err) {
-    e = err.what();
-  }
-  setrlimit(RLIMIT_FSIZE, &old);
-  std::signal(SIGXFSZ, old_handler);
+  ASSERT_TRUE(snn::test::with_file_size_limit(64 * 1024, [&] {  // the trace needs about 800 KB
+    try {
+      write_training_trace(path, big);
+    } catch (const snn::IoError& err) {
+      e = err.what();
+    }
+  }));
   EXPECT_NE(e.find("trace.h5.tmp."), std::string::npos) << e;
   EXPECT_NE(e.find("File too large"), std::string::npos) << e;
   EXPECT_EQ(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_FILE), 0) << "an HDF5 file was left open";
