@@ -201,7 +201,7 @@ NetworkDescription parse_network_json(const std::string& text, const std::string
     for (std::size_t i = 0; i < projs.size(); ++i) {
       const std::string path = Reader::item("projections", i);
       const json& e = r.object(projs[i], path);
-      r.only(e, path, {"source", "target", "rule", "indegree", "outdegree", "p", "pairs", "weight",
+      r.only(e, path, {"source", "target", "rule", "indegree", "outdegree", "N", "p", "pairs", "weight",
                        "delay", "allow_autapses", "allow_multapses", "synapse", "procedural"});
       ProjectionSpec s;
       s.source = r.string(r.need(e, path, "source"), Reader::field(path, "source"));
@@ -213,6 +213,8 @@ NetworkDescription parse_network_json(const std::string& text, const std::string
         c = Connectivity::fixed_indegree(r.non_negative(want("indegree"), Reader::field(path, "indegree")));
       } else if (rule == "fixed_outdegree") {
         c = Connectivity::fixed_outdegree(r.non_negative(want("outdegree"), Reader::field(path, "outdegree")));
+      } else if (rule == "fixed_total_number") {
+        c = Connectivity::fixed_total_number(r.non_negative(want("N"), Reader::field(path, "N")));
       } else if (rule == "fixed_probability") {
         double p = r.number(want("p"), Reader::field(path, "p"));
         if (!(p >= 0 && p <= 1)) r.value_error(Reader::field(path, "p"), "p must be in [0, 1], got " + num(p));
@@ -241,8 +243,8 @@ NetworkDescription parse_network_json(const std::string& text, const std::string
       } else {
         r.value_error(Reader::field(path, "rule"),
                       "unknown rule '" + rule +
-                          "' (expected fixed_indegree, fixed_outdegree, fixed_probability, "
-                          "one_to_one, all_to_all or list)");
+                          "' (expected fixed_indegree, fixed_outdegree, fixed_total_number, "
+                          "fixed_probability, one_to_one, all_to_all or list)");
       }
       if (e.contains("allow_autapses"))
         c.allow_autapses = r.boolean(e["allow_autapses"], Reader::field(path, "allow_autapses"));
@@ -260,7 +262,7 @@ NetworkDescription parse_network_json(const std::string& text, const std::string
           r.value_error(pp, "projection " + s.source + " -> " + s.target +
                                 ": a list of pairs (with its per-synapse weights and delays) "
                                 "cannot be procedural; use a random rule (fixed_probability, "
-                                "fixed_indegree, fixed_outdegree, all_to_all) with a "
+                                "fixed_indegree, fixed_outdegree, fixed_total_number, all_to_all) with a "
                                 "projection-wide or random weight and delay, or drop "
                                 "\"procedural\"");
         if (s.procedural && rule == "one_to_one")

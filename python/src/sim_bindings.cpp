@@ -153,7 +153,7 @@ class PyNetwork {
                const py::object& weight, const py::object& delay, const py::object& indegree,
                const py::object& outdegree, const py::object& p, const py::object& sources,
                const py::object& targets, const py::object& weights, const py::object& delays,
-               bool allow_autapses, bool allow_multapses) {
+               bool allow_autapses, bool allow_multapses, const py::object& n_total) {
     const std::string what = "projection " + source + " -> " + target;
     auto need = [&](const py::object& v, const char* name) {
       if (v.is_none()) throw InvalidParameter(what + ": rule " + rule + " needs " + name + "=");
@@ -171,6 +171,10 @@ class PyNetwork {
       auto k = py::cast<std::int64_t>(need(outdegree, "outdegree"));
       require(k >= 0, what + ": outdegree must be >= 0, got " + std::to_string(k));
       c = Connectivity::fixed_outdegree(k);
+    } else if (rule == "fixed_total_number") {
+      auto n = py::cast<std::int64_t>(need(n_total, "N"));
+      require(n >= 0, what + ": N must be >= 0, got " + std::to_string(n));
+      c = Connectivity::fixed_total_number(n);
     } else if (rule == "fixed_probability") {
       double q = real(need(p, "p"), what + ": p");
       require(q >= 0 && q <= 1, what + ": p must be in [0, 1], got " + num(q));
@@ -193,8 +197,8 @@ class PyNetwork {
               what + ": delays must have one value per pair");
     } else {
       throw InvalidParameter(what + ": unknown rule '" + rule +
-                             "' (expected fixed_indegree, fixed_outdegree, fixed_probability, "
-                             "one_to_one, all_to_all or list)");
+                             "' (expected fixed_indegree, fixed_outdegree, fixed_total_number, "
+                             "fixed_probability, one_to_one, all_to_all or list)");
     }
     c.allow_autapses = allow_autapses;
     c.allow_multapses = allow_multapses;
@@ -397,7 +401,9 @@ currents in pA, rates in Hz; weights in mV (delta synapses) or pA (lif_exp).
            py::arg("sources") = py::none(), py::arg("targets") = py::none(),
            py::arg("weights") = py::none(), py::arg("delays") = py::none(),
            py::arg("allow_autapses") = true, py::arg("allow_multapses") = true,
+           py::arg("N") = py::none(),
            "Adds a projection. rule: fixed_indegree (indegree=), fixed_outdegree (outdegree=), "
+           "fixed_total_number (N=), "
            "fixed_probability (p=), one_to_one, all_to_all, list (sources=, targets=, optional "
            "weights=, delays=). weight: a number, {'uniform': [lo, hi]} or {'normal': [mean, "
            "sd]}; delay (ms, default 1): a number or {'uniform': [lo, hi]}.")

@@ -10,21 +10,34 @@
 
 namespace snn::sim {
 
-enum class Rule { FixedInDegree, FixedOutDegree, FixedProbability, OneToOne, AllToAll, List };
+enum class Rule {
+  FixedInDegree,
+  FixedOutDegree,
+  FixedProbability,
+  OneToOne,
+  AllToAll,
+  List,
+  FixedTotalNumber
+};
 
 /// Which source connects to which target.
 struct Connectivity {
   Rule rule = Rule::AllToAll;
-  std::int64_t degree = 0;        ///< FixedInDegree / FixedOutDegree: synapses per target / source
-  double probability = 0;         ///< FixedProbability: each pair independently
-  bool allow_autapses = true;     ///< i -> i when source and target are one population (NEST default)
-  bool allow_multapses = true;    ///< repeated pairs under the fixed-degree rules (NEST default)
+  /// FixedInDegree / FixedOutDegree: synapses per target / source; FixedTotalNumber: synapses in
+  /// all (NEST's N), with source and target of each drawn uniformly
+  std::int64_t degree = 0;
+  double probability = 0;       ///< FixedProbability: each pair independently
+  bool allow_autapses = true;   ///< i -> i when source and target are one population (NEST default)
+  bool allow_multapses = true;  ///< repeated pairs under the fixed-degree rules (NEST default)
   std::vector<std::uint32_t> sources, targets;  ///< List: pairs (population-local indices)
   std::vector<float> weights;     ///< List: one weight per pair (optional; overrides the weight)
   std::vector<double> delays_ms;  ///< List: one delay per pair (optional; overrides the delay)
 
   static Connectivity fixed_indegree(std::int64_t k) { return make(Rule::FixedInDegree, k, 0); }
   static Connectivity fixed_outdegree(std::int64_t k) { return make(Rule::FixedOutDegree, k, 0); }
+  static Connectivity fixed_total_number(std::int64_t n) {
+    return make(Rule::FixedTotalNumber, n, 0);
+  }
   static Connectivity fixed_probability(double p) { return make(Rule::FixedProbability, 0, p); }
   static Connectivity one_to_one() { return make(Rule::OneToOne, 0, 0); }
   static Connectivity all_to_all() { return make(Rule::AllToAll, 0, 0); }

@@ -19,6 +19,7 @@
 #include "sim/core/simd.h"
 #include "sim/neurons/neuron_model.h"
 #include "sim/synapses/projection.h"
+#include "sim/synapses/total_number_split.h"
 
 namespace snn::sim {
 
@@ -36,6 +37,8 @@ const char* rule_name(Rule r) {
       return "all_to_all";
     case Rule::List:
       return "list";
+    case Rule::FixedTotalNumber:
+      return "fixed_total_number";
   }
   return "?";
 }
@@ -54,6 +57,26 @@ struct DegreeRows {
   SNN_HD void operator()(u32 self) const {
     row.draw(self, out + static_cast<u64>(self - first) * row.k);
   }
+};
+
+/// Fixed total number: target first + i's offs[i + 1] - offs[i] sources into out[offs[i] ..), and
+/// each synapse's key (target << 32 | pick) into key[offs[i] ..).
+struct CountedRows {
+  rows::DegreeRow row;  // k is set per target
+  const u64* offs;
+  u32* out;
+  u64* key;
+  u32 first;
+  SNN_HD void operator()(u32 t) const {
+    const u64 o = offs[t - first];
+    rows::DegreeRow r = row;
+    r.k = static_cast<u32>(offs[t - first + 1] - o);
+    r.draw(t, out + o);
+    for (u32 q = 0; q < r.k; ++q) key[o + q] = (static_cast<u64>(t) << 32) | q;
+  }
+};
+struct HighWord {
+  SNN_HD u32 operator()(u64 x) const { return static_cast<u32>(x >> 32); }
 };
 
 /// Fixed probability: counts the rows (row_ptr null), then writes them.
@@ -75,8 +98,9 @@ struct WalkRows {
 };
 
 /// Weights and delays per synapse of source s's row, keyed as random_rows.h says: by (s, target)
-/// (kByTarget), (s, position) (kByPosition), or (target, pick) from the pre-sort index (kByPick).
-enum KeyMode { kByTarget, kByPosition, kByPick };
+/// (kByTarget), (s, position) (kByPosition), (target, pick) from the pre-sort index (kByPick), or
+/// (target, pick) packed as target << 32 | pick (kByPacked, fixed total number).
+enum KeyMode { kByTarget, kByPosition, kByPick, kByPacked };
 struct RowValues {
   CounterRng rng;
   rows::ValueDraw w;
@@ -95,6 +119,10 @@ struct RowValues {
       if (mode == kByPick) {
         ka = static_cast<u32>(orig[m] / k);
         kb = static_cast<u32>(orig[m] % k);
+      }
+      if (mode == kByPacked) {
+        ka = static_cast<u32>(orig[m] >> 32);
+        kb = static_cast<u32>(orig[m]);
       }
       if (w_out) w_out[m] = w.weight(rng, ka, kb);
       if (d_out) d_out[m] = d.steps(rng, ka, kb);
@@ -166,16 +194,25 @@ u64 keep_targets(u32 lo, u32 hi, DeviceVector<u64>& row_ptr, DeviceVector<u32>& 
   return tg2.size();
 }
 
-/// Steps of a delay in ms: exactly 0 (a zero-delay edge, delivered within the step: see
-/// network.h), or at least one step and a whole number of steps.
-int delay_steps(double ms, double dt_ms, const std::string& what) {
+/// Steps of a valid delay in ms: exactly 0 (a zero-delay edge, delivered within the step: see
+/// network.h), or a whole number of steps in [1, 65535]; -1 when invalid (delay_steps says why).
+/// Cheap enough for lists of millions of delays, which build a message only for a bad one.
+int valid_delay_steps(double ms, double dt_ms) {
   if (ms == 0.0) return 0;
+  const double k = std::round(ms / dt_ms);
+  return ms >= dt_ms * (1 - 1e-9) && k <= 65535 && on_step_grid(ms, dt_ms) ? static_cast<int>(k)
+                                                                           : -1;
+}
+
+/// valid_delay_steps, or the InvalidParameter that names what is wrong with the delay.
+int delay_steps(double ms, double dt_ms, const std::string& what) {
+  const int k = valid_delay_steps(ms, dt_ms);
+  if (k >= 0) return k;
   if (!(ms >= dt_ms * (1 - 1e-9)))
     throw InvalidParameter(what + " delay " + num(ms) + " ms is shorter than dt " + num(dt_ms) +
                            " ms");
-  std::int64_t k = steps_of(ms, dt_ms, what + " delay");
-  require(k <= 65535, what + " delay " + num(ms) + " ms is longer than 65535 steps");
-  return static_cast<int>(k);
+  steps_of(ms, dt_ms, what + " delay");  // throws: not a multiple of dt
+  throw InvalidParameter(what + " delay " + num(ms) + " ms is longer than 65535 steps");
 }
 
 /// The weight and delay of a projection as drawn per synapse (or constant), checked.
@@ -231,6 +268,16 @@ Projection::Projection(const ProjectionSpec& spec, u32 n_source, u32 n_target, b
             what + ": degree " + std::to_string(c.degree) + " exceeds the " + std::to_string(pool) +
                 " distinct partners (multapses not allowed)");
   }
+  if (c.rule == Rule::FixedTotalNumber) {
+    require(c.degree >= 0, what + ": N must be >= 0, got " + std::to_string(c.degree));
+    require(c.degree == 0 || (partners_src > 0 && n_target > 0), what + ": no neurons to connect");
+    // NEST draws without multapses by rejection; here the per-target counts are multinomial, so
+    // a target could be dealt more synapses than it has distinct sources.
+    require(c.allow_multapses, what +
+                                   ": fixed_total_number draws its N pairs with repetition "
+                                   "(allow_multapses true, NEST's default); use fixed_indegree or "
+                                   "fixed_probability for distinct pairs");
+  }
   if (c.rule == Rule::FixedProbability)
     require(c.probability >= 0 && c.probability <= 1,
             what + ": probability must be in [0, 1], got " + num(c.probability));
@@ -285,6 +332,29 @@ Projection::Projection(const ProjectionSpec& spec, u32 n_source, u32 n_target, b
         thrust::transform(exec(), Count(0), Count(n_source + 1), row_ptr_.begin(), TimesK{k});
         targets.swap(partners);
       }
+      break;
+    }
+    case Rule::FixedTotalNumber: {
+      // The kept targets' synapse counts (total_number_split.h), then their sources.
+      const u32 owners = keep_hi - keep_lo;
+      std::vector<u64> offs(static_cast<std::size_t>(owners) + 1, 0);
+      rows::total_number_counts(rng, 0, n_target, static_cast<u64>(c.degree), keep_lo, keep_hi,
+                                offs.data() + 1);
+      for (std::size_t i = 1; i < offs.size(); ++i)
+        require(offs[i] <= 0xffffffffull, what + ": more than 2^32 synapses onto one target");
+      std::partial_sum(offs.begin(), offs.end(), offs.begin());
+      nnz_ = offs.back();
+      const DeviceVector<u64> d_offs = to_device(offs);
+      DeviceVector<u32> partners(nnz_);
+      orig.resize(nnz_);
+      thrust::for_each(exec(), Count(keep_lo), Count(keep_hi),
+                       CountedRows{rows::DegreeRow{rng, n_source, 0, skip_self, false, false},
+                                   raw(d_offs), raw(partners), raw(orig), keep_lo});
+      row_ptr_ = rows_from_pairs(partners, orig, n_source);
+      targets.resize(nnz_);
+      thrust::transform(exec(), orig.begin(), orig.end(), targets.begin(), HighWord{});
+      drawn_in_range = true;
+      key_mode = kByPacked;
       break;
     }
     case Rule::FixedProbability: {
@@ -366,12 +436,10 @@ Projection::Projection(const ProjectionSpec& spec, u32 n_source, u32 n_target, b
         if (!c.weights.empty()) list_weights.push_back(c.weights[order[q]]);
         if (!c.delays_ms.empty()) {
           const double ms = c.delays_ms[order[q]];
-          const double k = std::round(ms / dt_ms);
-          const bool plain =
-              ms == 0.0 || (ms >= dt_ms * (1 - 1e-9) && k <= 65535 && on_step_grid(ms, dt_ms));
+          const int k = valid_delay_steps(ms, dt_ms);
           list_delays.push_back(
-              plain ? static_cast<int>(k)
-                    : delay_steps(ms, dt_ms, what + " list entry " + std::to_string(order[q])));
+              k >= 0 ? k
+                     : delay_steps(ms, dt_ms, what + " list entry " + std::to_string(order[q])));
         }
       }
       std::partial_sum(rp.begin(), rp.end(), rp.begin());
@@ -429,7 +497,8 @@ void Projection::build_procedural(const ProjectionSpec& spec, bool skip_self, do
           what +
               ": a list of pairs (with per-synapse weights or delays from the list) cannot be "
               "procedural; drop \"procedural\" or use a random rule (fixed_probability, "
-              "fixed_indegree, fixed_outdegree, all_to_all) with a projection-wide or random "
+              "fixed_indegree, fixed_outdegree, fixed_total_number, all_to_all) with a "
+              "projection-wide or random "
               "weight and delay");
   require(c.rule != Rule::OneToOne,
           why + ", and one_to_one is not random: store it (drop \"procedural\")");
@@ -466,6 +535,20 @@ void Projection::build_procedural(const ProjectionSpec& spec, bool skip_self, do
       proc_.kind = ProceduralView::Walk;
       proc_.walk = rows::BernoulliRow::make(rng, n_target_, p, skip_self);
       nnz_ = static_cast<u64>(c.degree) * n_target_;
+      break;
+    }
+    case Rule::FixedTotalNumber: {
+      // Drawn per target in the stored form; procedurally each pair with p = N / pairs.
+      const double pairs = static_cast<double>(n_source_) * partners_tgt;
+      require(static_cast<double>(c.degree) <= pairs,
+              why +
+                  ": a procedural fixed_total_number connects each pair with probability N / "
+                  "pairs, so N = " +
+                  std::to_string(c.degree) + " must not exceed the " + num(pairs) + " pairs");
+      const double p = pairs > 0 ? static_cast<double>(c.degree) / pairs : 0.0;
+      proc_.kind = ProceduralView::Walk;
+      proc_.walk = rows::BernoulliRow::make(rng, n_target_, p, skip_self);
+      nnz_ = static_cast<u64>(c.degree);
       break;
     }
     case Rule::FixedProbability:

@@ -8,10 +8,13 @@
 //   kWalk    (source, four gaps, chunk)              fixed probability: geometric gaps
 //   kWeight  (key a, key b, 0)                       a weight per synapse
 //   kDelay   (key a, key b, 0)                       a delay per synapse
+//   kSplit   (node lo, node hi, draw)                fixed total number: counts per target
+//                                                    (total_number_split.h)
 // Weights and delays are keyed by (source, target) where a pair has at most one synapse
 // (fixed_probability, all_to_all, one_to_one), by (source, position in the row) for fixed
-// out-degree and lists, and by (target, pick) for fixed in-degree: never by a global synapse
-// index, which would depend on the rows of every other source (and on a split over processes).
+// out-degree and lists, and by (target, pick) for fixed in-degree and fixed total number: never by
+// a global synapse index, which would depend on the rows of every other source (and on a split over
+// processes).
 #pragma once
 
 #include <cmath>
@@ -28,7 +31,7 @@ namespace snn::sim::rows {
 using u32 = std::uint32_t;
 using u64 = std::uint64_t;
 
-constexpr u32 kPick = 0, kWalk = 1, kWeight = 2, kDelay = 3;
+constexpr u32 kPick = 0, kWalk = 1, kWeight = 2, kDelay = 3, kSplit = 4;
 
 /// A weight or delay drawn per synapse (trivially copyable: a Distribution's kind and bounds).
 struct ValueDraw {

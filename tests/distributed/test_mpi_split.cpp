@@ -152,6 +152,8 @@ constexpr const char* kNetwork = R"({
      "weight": {"normal": [20, 5]}, "delay": 0.1},
     {"source": "stim", "target": "exc", "rule": "fixed_outdegree", "outdegree": 100,
      "weight": 15, "delay": 0.5, "allow_multapses": false},
+    {"source": "inh", "target": "readout", "rule": "fixed_total_number", "N": 200,
+     "weight": {"uniform": [-40, 10]}, "delay": {"uniform": [0.1, 1.0]}},
     {"source": "stim", "target": "readout", "rule": "list",
      "pairs": [[0, 0, 600.0, 1.0], [1, 12, 600.0, 2.0]]}
   ],

@@ -85,6 +85,8 @@ TEST(NetworkFile, InvalidValuesSayWhere) {
   EXPECT_NE(e.find("no population named 'b'"), std::string::npos) << e;
   e = error_of(with_projection(R"({"source": "a", "target": "a", "rule": "fixed_indegree", "weight": 1, "delay": 1})"));
   EXPECT_NE(e.find("net.json:3: projections[0]: missing field 'indegree'"), std::string::npos) << e;
+  e = error_of(with_projection(R"({"source": "a", "target": "a", "rule": "fixed_total_number", "weight": 1, "delay": 1})"));
+  EXPECT_NE(e.find("net.json:3: projections[0]: missing field 'N'"), std::string::npos) << e;
   e = error_of("{\"populations\": [" + kPop + "], \"sources\": [{\"type\": \"poisson\", \"target\": \"a\", "
                "\"rate\": -3, \"weight\": 1}]}");
   EXPECT_NE(e.find("sources[0].rate: rate must be >= 0 Hz, got -3"), std::string::npos) << e;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <numeric>
 #include <set>
+#include <tuple>
 
 #include "sim/core/errors.h"
 #include "sim/synapses/projection.h"
@@ -64,6 +65,100 @@ TEST(Projection, FixedOutDegreeGivesEverySourceExactlyK) {
   pairs_of(p);
 }
 
+// NEST's fixed_total_number: exactly N synapses, each with a uniform source and target, so the
+// in-degrees are multinomial (mean N / n_target, variance N / n_target (1 - 1 / n_target)) and so
+// are the out-degrees.
+TEST(Projection, FixedTotalNumberHasExactlyNSynapsesWithMultinomialDegrees) {
+  const std::uint32_t n_src = 400, n_tgt = 3000;
+  const std::uint64_t total = 60000;
+  Projection p = build(Connectivity::fixed_total_number(total), n_src, n_tgt);
+  auto pairs = pairs_of(p);
+  ASSERT_EQ(p.synapses(), total);
+  ASSERT_EQ(pairs.size(), total);
+  auto moments = [](const std::vector<double>& x) {
+    double mean = std::accumulate(x.begin(), x.end(), 0.0) / x.size(), var = 0;
+    for (double v : x) var += (v - mean) * (v - mean);
+    return std::pair{mean, var / (x.size() - 1)};
+  };
+  std::vector<double> in(n_tgt, 0.0), out(n_src, 0.0);
+  for (auto& [s, t] : pairs) ++in[t], ++out[s];
+  auto [in_mean, in_var] = moments(in);
+  auto [out_mean, out_var] = moments(out);
+  const double in_want = static_cast<double>(total) / n_tgt;
+  const double out_want = static_cast<double>(total) / n_src;
+  EXPECT_DOUBLE_EQ(in_mean, in_want);  // exactly N synapses
+  // Variances within 15% (their relative sd is ~2.6% for the in-degrees, ~7% for the out-degrees).
+  EXPECT_NEAR(in_var, in_want * (1 - 1.0 / n_tgt), 0.15 * in_want);
+  EXPECT_NEAR(out_var, out_want * (1 - 1.0 / n_src), 0.2 * out_want);
+  EXPECT_DOUBLE_EQ(out_mean, out_want);
+  // Another seed, another network; N = 0, none.
+  EXPECT_NE(pairs_of(build(Connectivity::fixed_total_number(total), n_src, n_tgt, false, 8)),
+            pairs);
+  EXPECT_EQ(build(Connectivity::fixed_total_number(0), n_src, n_tgt).synapses(), 0u);
+}
+
+// A process that owns a block of the targets draws only their synapses, and they are the ones
+// (with the same weights and delays) of the whole projection: the per-target counts come from a
+// tree over target indices, not over blocks.
+TEST(Projection, FixedTotalNumberIsTheSameForAnySplitOfTheTargets) {
+  ProjectionSpec s;
+  s.source = "a";
+  s.target = "b";
+  s.connectivity = Connectivity::fixed_total_number(25000);
+  s.weight = Distribution::normal(1.0, 0.5);
+  s.delay_ms = Distribution::uniform(0.1, 2.0);
+  using Synapse = std::tuple<std::uint32_t, std::uint32_t, float, int>;
+  auto synapses = [&](std::uint32_t lo, std::uint32_t hi) {
+    Projection p(s, 300, 1001, false, kDt, CounterRng{5, 2}, 0, 1, lo, hi);
+    auto rows = p.row_ptr_host();
+    auto tg = p.targets_host();
+    auto w = p.weights_host();
+    auto d = p.delays_host();
+    std::vector<Synapse> out;
+    for (std::uint32_t src = 0; src < 300; ++src)
+      for (auto m = rows[src]; m < rows[src + 1]; ++m) {
+        EXPECT_TRUE(tg[m] >= lo && tg[m] < hi);
+        out.emplace_back(src, tg[m], w[m], d[m]);
+      }
+    return out;
+  };
+  std::vector<Synapse> whole = synapses(0, 1001);
+  ASSERT_EQ(whole.size(), 25000u);
+  std::sort(whole.begin(), whole.end());
+  for (auto cuts :
+       {std::vector<std::uint32_t>{0, 500, 1001}, std::vector<std::uint32_t>{0, 1, 2, 777, 1001},
+        std::vector<std::uint32_t>{0, 333, 334, 667, 1001}}) {
+    std::vector<Synapse> joined;
+    for (std::size_t i = 0; i + 1 < cuts.size(); ++i) {
+      auto part = synapses(cuts[i], cuts[i + 1]);
+      joined.insert(joined.end(), part.begin(), part.end());
+    }
+    std::sort(joined.begin(), joined.end());
+    EXPECT_EQ(joined, whole) << "split into " << cuts.size() - 1 << " blocks";
+  }
+}
+
+TEST(Projection, FixedTotalNumberAutapsesAndItsErrors) {
+  Connectivity no_self = Connectivity::fixed_total_number(5000);
+  no_self.allow_autapses = false;
+  auto pairs = pairs_of(build(no_self, 50, 50, true));
+  EXPECT_EQ(pairs.size(), 5000u);
+  for (auto& [s, t] : pairs) EXPECT_NE(s, t);
+  Connectivity distinct = Connectivity::fixed_total_number(10);
+  distinct.allow_multapses = false;
+  try {
+    build(distinct, 50, 50);
+    ADD_FAILURE() << "no error";
+  } catch (const InvalidParameter& e) {
+    EXPECT_NE(std::string(e.what()).find("projection a -> b: fixed_total_number draws its N pairs "
+                                         "with repetition"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(build(Connectivity::fixed_total_number(-1), 5, 5), InvalidParameter);
+  EXPECT_THROW(build(Connectivity::fixed_total_number(3), 0, 5), InvalidParameter);
+}
+
 TEST(Projection, FixedProbabilityHasTheExpectedCount) {
   const double prob = 0.1;
   Projection p = build(Connectivity::fixed_probability(prob), 400, 500);
@@ -76,7 +171,8 @@ TEST(Projection, FixedProbabilityHasTheExpectedCount) {
 
 TEST(Projection, OneToOneAllToAllAndLists) {
   auto one = pairs_of(build(Connectivity::one_to_one(), 5, 5));
-  EXPECT_EQ(one, (std::vector<std::pair<std::uint32_t, std::uint32_t>>{{0, 0}, {1, 1}, {2, 2}, {3, 3}, {4, 4}}));
+  EXPECT_EQ(one, (std::vector<std::pair<std::uint32_t, std::uint32_t>>{
+                     {0, 0}, {1, 1}, {2, 2}, {3, 3}, {4, 4}}));
   EXPECT_EQ(build(Connectivity::all_to_all(), 4, 6).synapses(), 24u);
   EXPECT_EQ(build(Connectivity::all_to_all(), 4, 4, true).synapses(), 16u);
   Connectivity no_self = Connectivity::all_to_all();
@@ -87,7 +183,8 @@ TEST(Projection, OneToOneAllToAllAndLists) {
   list.weights = {0.1f, 0.2f, 0.3f, 0.4f};
   list.delays_ms = {0.1, 0.2, 0.3, 0.4};
   Projection p = build(list, 3, 4);
-  EXPECT_EQ(pairs_of(p), (std::vector<std::pair<std::uint32_t, std::uint32_t>>{{0, 3}, {1, 3}, {2, 0}, {2, 1}}));
+  EXPECT_EQ(pairs_of(p),
+            (std::vector<std::pair<std::uint32_t, std::uint32_t>>{{0, 3}, {1, 3}, {2, 0}, {2, 1}}));
   EXPECT_EQ(p.weights_host(), (std::vector<float>{0.2f, 0.4f, 0.3f, 0.1f}));
   EXPECT_EQ(p.delays_host(), (std::vector<int>{2, 4, 3, 1}));
   EXPECT_EQ(p.min_delay(), 1);
@@ -155,17 +252,23 @@ TEST(Projection, BadDelaysAndRulesSayWhatIsWrong) {
     }
     return std::string("no error");
   };
-  EXPECT_EQ(message([] { build(Connectivity::one_to_one(), 3, 3, false, 1, Distribution::constant(1),
-                               Distribution::constant(0.05)); }),
+  EXPECT_EQ(message([] {
+              build(Connectivity::one_to_one(), 3, 3, false, 1, Distribution::constant(1),
+                    Distribution::constant(0.05));
+            }),
             "projection a -> b delay 0.05 ms is shorter than dt 0.1 ms");
-  EXPECT_EQ(message([] { build(Connectivity::one_to_one(), 3, 3, false, 1, Distribution::constant(1),
-                               Distribution::constant(0.25)); }),
+  EXPECT_EQ(message([] {
+              build(Connectivity::one_to_one(), 3, 3, false, 1, Distribution::constant(1),
+                    Distribution::constant(0.25));
+            }),
             "projection a -> b delay 0.25 ms is not a multiple of dt 0.1 ms");
   EXPECT_EQ(message([] { build(Connectivity::one_to_one(), 3, 4); }),
             "projection a -> b: one_to_one needs equal sizes, got 3 and 4");
   EXPECT_EQ(message([] { build(Connectivity::fixed_probability(1.5), 3, 4); }),
             "projection a -> b: probability must be in [0, 1], got 1.5");
-  EXPECT_EQ(message([] { build(Connectivity::list({0, 5}, {1, 1}), 3, 4); }),
+  EXPECT_EQ(message([] {
+              build(Connectivity::list({0, 5}, {1, 1}), 3, 4);
+            }),
             "projection a -> b: list entry 1: source 5 out of range [0, 3)");
 }
 
@@ -197,11 +300,10 @@ TEST(Procedural, RowsEqualTheStoredRowsSynapseBySynapse) {
     std::uint32_t n_src, n_tgt;
     bool same;
   };
-  for (const Case& k : {Case{Connectivity::fixed_probability(0.1), 300, 9000, false},
-                        Case{no_self_p, 500, 500, true},
-                        Case{Connectivity::fixed_outdegree(60), 400, 70000, false},
-                        Case{no_self_unique, 300, 300, true},
-                        Case{Connectivity::all_to_all(), 30, 50, false}}) {
+  for (const Case& k :
+       {Case{Connectivity::fixed_probability(0.1), 300, 9000, false},
+        Case{no_self_p, 500, 500, true}, Case{Connectivity::fixed_outdegree(60), 400, 70000, false},
+        Case{no_self_unique, 300, 300, true}, Case{Connectivity::all_to_all(), 30, 50, false}}) {
     for (auto [w, d] : {std::pair{Distribution::normal(1.0, 0.5), Distribution::uniform(0.5, 2.0)},
                         std::pair{Distribution::uniform(-1.0, 1.0), Distribution::constant(1.0)},
                         std::pair{Distribution::constant(0.3), Distribution::constant(0.2)}}) {
@@ -248,9 +350,26 @@ TEST(Procedural, FixedInDegreeHasBinomialInDegreesWithMeanK) {
   EXPECT_GT(*std::max_element(in.begin(), in.end()), k);  // not a fixed in-degree
   EXPECT_EQ(rows.back(), tg.size());
   // Deterministic: built again, the same rows.
-  Projection again = build_procedural(Connectivity::fixed_indegree(k), n_src, n_tgt, false,
-                                      Distribution::constant(0.1), Distribution::constant(1.0), true);
+  Projection again =
+      build_procedural(Connectivity::fixed_indegree(k), n_src, n_tgt, false,
+                       Distribution::constant(0.1), Distribution::constant(1.0), true);
   EXPECT_EQ(again.targets_host(), tg);
+}
+
+// fixed_total_number is drawn per target too: procedurally each pair with probability N / pairs
+// (the count is then Binomial(pairs, N / pairs), mean N).
+TEST(Procedural, FixedTotalNumberConnectsEachPairWithProbabilityNOverPairs) {
+  const std::uint32_t n_src = 500, n_tgt = 4000;
+  const std::uint64_t total = 100000;
+  Projection p = build_procedural(Connectivity::fixed_total_number(total), n_src, n_tgt, false,
+                                  Distribution::constant(0.1), Distribution::constant(1.0), true);
+  EXPECT_TRUE(p.procedural());
+  EXPECT_EQ(p.synapses(), total);  // expected
+  const double drawn = static_cast<double>(p.targets_host().size());
+  EXPECT_NEAR(drawn, static_cast<double>(total), 4 * std::sqrt(static_cast<double>(total)));
+  EXPECT_THROW(build_procedural(Connectivity::fixed_total_number(3000), 50, 50, false,
+                                Distribution::constant(0.1), Distribution::constant(1.0), true),
+               InvalidParameter);  // more than the 2500 pairs
 }
 
 TEST(Procedural, ListsOneToOneAndPlasticSynapsesCannotBeProcedural) {
