@@ -1,13 +1,12 @@
 // Network files: JSON (comments allowed) read through io/json_reader, which notes the line of
 // every field, so that errors can say where.
-#include "sim/network_file.h"
-
 #include <fstream>
 #include <map>
 #include <sstream>
 
 #include "io/json_reader.h"
 #include "sim/core/errors.h"
+#include "sim/network_file.h"
 #include "sim/neurons/neuron_model.h"
 
 namespace snn::sim {
@@ -39,17 +38,18 @@ class Reader : public io::JsonReader {
                              (allow_normal ? " or {\"normal\": [mean, sd]}" : ""));
     if (j.contains("uniform")) {
       auto [a, b] = range(j["uniform"], field(path, "uniform"));
-      if (!(a <= b)) value_error(field(path, "uniform"), "empty range [" + num(a) + ", " + num(b) + "]");
+      if (!(a <= b))
+        value_error(field(path, "uniform"), "empty range [" + num(a) + ", " + num(b) + "]");
       return Distribution::uniform(a, b);
     }
     if (allow_normal && j.contains("normal")) {
       auto [a, b] = range(j["normal"], field(path, "normal"));
-      if (!(b >= 0)) value_error(field(path, "normal"), "standard deviation must be >= 0, got " + num(b));
+      if (!(b >= 0))
+        value_error(field(path, "normal"), "standard deviation must be >= 0, got " + num(b));
       return Distribution::normal(a, b);
     }
     format_error(field(path, j.begin().key()), "unknown distribution '" + j.begin().key() + "'");
   }
-
 };
 
 template <class Params>
@@ -97,10 +97,12 @@ SynapseSpec read_synapse(const Reader& r, const json& obj, const std::string& pa
   } else if (model == "tsodyks2_synapse") {
     s.model = SynapseModel::Tsodyks2;
     Tsodyks2Params& p = s.tsodyks2;
-    fields = {{"U", &p.u_0}, {"u", &p.u}, {"x", &p.x}, {"tau_rec", &p.tau_rec}, {"tau_fac", &p.tau_fac}};
+    fields = {
+        {"U", &p.u_0}, {"u", &p.u}, {"x", &p.x}, {"tau_rec", &p.tau_rec}, {"tau_fac", &p.tau_fac}};
   } else if (model != "static_synapse") {
-    r.value_error(Reader::field(path, "model"), "unknown synapse model '" + model +
-                                                    "' (expected static_synapse, stdp_synapse or tsodyks2_synapse)");
+    r.value_error(Reader::field(path, "model"),
+                  "unknown synapse model '" + model +
+                      "' (expected static_synapse, stdp_synapse or tsodyks2_synapse)");
   }
   for (auto it = obj.begin(); it != obj.end(); ++it) {
     if (it.key() == "model") continue;
@@ -114,8 +116,9 @@ SynapseSpec read_synapse(const Reader& r, const json& obj, const std::string& pa
       }
     }
     if (!found)
-      r.format_error(Reader::field(path, it.key()), "unknown parameter '" + it.key() + "' of " + model +
-                                                        (names.empty() ? "" : " (expected one of: " + names + ")"));
+      r.format_error(Reader::field(path, it.key()),
+                     "unknown parameter '" + it.key() + "' of " + model +
+                         (names.empty() ? "" : " (expected one of: " + names + ")"));
   }
   return s;
 }
@@ -130,17 +133,20 @@ NetworkDescription parse_network_json(const std::string& text, const std::string
   Reader r(source, lines);
   NetworkDescription d;
   r.object(root, "");
-  r.only(root, "", {"dt", "t_stop", "seed", "populations", "projections", "sources", "record",
-                    "description"});
+  r.only(
+      root, "",
+      {"dt", "t_stop", "seed", "populations", "projections", "sources", "record", "description"});
   if (root.contains("dt")) {
     d.dt_ms = r.number(root["dt"], "dt");
     if (!(*d.dt_ms > 0)) r.value_error("dt", "dt must be > 0 ms, got " + num(*d.dt_ms));
   }
   if (root.contains("t_stop")) {
     d.t_stop_ms = r.number(root["t_stop"], "t_stop");
-    if (!(*d.t_stop_ms >= 0)) r.value_error("t_stop", "t_stop must be >= 0 ms, got " + num(*d.t_stop_ms));
+    if (!(*d.t_stop_ms >= 0))
+      r.value_error("t_stop", "t_stop must be >= 0 ms, got " + num(*d.t_stop_ms));
   }
-  if (root.contains("seed")) d.seed = static_cast<std::uint64_t>(r.non_negative(root["seed"], "seed"));
+  if (root.contains("seed"))
+    d.seed = static_cast<std::uint64_t>(r.non_negative(root["seed"], "seed"));
 
   const json& pops = r.array(r.need(root, "", "populations"), "populations");
   for (std::size_t i = 0; i < pops.size(); ++i) {
@@ -167,9 +173,11 @@ NetworkDescription parse_network_json(const std::string& text, const std::string
           g.times_ms.push_back(r.number(s[k][1], Reader::item(ip, 1)));
           if (g.nodes.back() >= g.size)
             r.value_error(Reader::item(ip, 0), "node " + std::to_string(g.nodes.back()) +
-                                                  " out of range [0, " + std::to_string(g.size) + ")");
+                                                   " out of range [0, " + std::to_string(g.size) +
+                                                   ")");
           if (!(g.times_ms.back() > 0))
-            r.value_error(Reader::item(ip, 1), "spike time must be > 0 ms, got " + num(g.times_ms.back()));
+            r.value_error(Reader::item(ip, 1),
+                          "spike time must be > 0 ms, got " + num(g.times_ms.back()));
         }
       }
       d.populations.emplace_back(std::move(g));
@@ -187,7 +195,8 @@ NetworkDescription parse_network_json(const std::string& text, const std::string
     p.name = name;
     p.size = size;
     p.params = default_params(m);
-    if (e.contains("params")) read_model_params(r, e["params"], Reader::field(path, "params"), p.params);
+    if (e.contains("params"))
+      read_model_params(r, e["params"], Reader::field(path, "params"), p.params);
     if (e.contains("v_init")) {
       const std::string vp = Reader::field(path, "v_init");
       Distribution v = r.distribution(e["v_init"], vp, false);
@@ -201,8 +210,9 @@ NetworkDescription parse_network_json(const std::string& text, const std::string
     for (std::size_t i = 0; i < projs.size(); ++i) {
       const std::string path = Reader::item("projections", i);
       const json& e = r.object(projs[i], path);
-      r.only(e, path, {"source", "target", "rule", "indegree", "outdegree", "N", "p", "pairs", "weight",
-                       "delay", "allow_autapses", "allow_multapses", "synapse", "procedural"});
+      r.only(e, path,
+             {"source", "target", "rule", "indegree", "outdegree", "N", "p", "pairs", "weight",
+              "delay", "allow_autapses", "allow_multapses", "synapse", "procedural"});
       ProjectionSpec s;
       s.source = r.string(r.need(e, path, "source"), Reader::field(path, "source"));
       s.target = r.string(r.need(e, path, "target"), Reader::field(path, "target"));
@@ -210,14 +220,17 @@ NetworkDescription parse_network_json(const std::string& text, const std::string
       auto want = [&](const char* key) -> const json& { return r.need(e, path, key); };
       Connectivity& c = s.connectivity;
       if (rule == "fixed_indegree") {
-        c = Connectivity::fixed_indegree(r.non_negative(want("indegree"), Reader::field(path, "indegree")));
+        c = Connectivity::fixed_indegree(
+            r.non_negative(want("indegree"), Reader::field(path, "indegree")));
       } else if (rule == "fixed_outdegree") {
-        c = Connectivity::fixed_outdegree(r.non_negative(want("outdegree"), Reader::field(path, "outdegree")));
+        c = Connectivity::fixed_outdegree(
+            r.non_negative(want("outdegree"), Reader::field(path, "outdegree")));
       } else if (rule == "fixed_total_number") {
         c = Connectivity::fixed_total_number(r.non_negative(want("N"), Reader::field(path, "N")));
       } else if (rule == "fixed_probability") {
         double p = r.number(want("p"), Reader::field(path, "p"));
-        if (!(p >= 0 && p <= 1)) r.value_error(Reader::field(path, "p"), "p must be in [0, 1], got " + num(p));
+        if (!(p >= 0 && p <= 1))
+          r.value_error(Reader::field(path, "p"), "p must be in [0, 1], got " + num(p));
         c = Connectivity::fixed_probability(p);
       } else if (rule == "one_to_one") {
         c = Connectivity::one_to_one();
@@ -233,11 +246,14 @@ NetworkDescription parse_network_json(const std::string& text, const std::string
           r.array(pairs[k], ip);
           if (k == 0) width = pairs[k].size();
           if (pairs[k].size() < 2 || pairs[k].size() > 4 || pairs[k].size() != width)
-            r.format_error(ip, "expected [source, target] or [source, target, weight] or [source, target, "
-                               "weight, delay_ms], the same for every pair");
+            r.format_error(
+                ip,
+                "expected [source, target] or [source, target, weight] or [source, target, "
+                "weight, delay_ms], the same for every pair");
           c.sources.push_back(r.index(pairs[k][0], Reader::item(ip, 0)));
           c.targets.push_back(r.index(pairs[k][1], Reader::item(ip, 1)));
-          if (width >= 3) c.weights.push_back(static_cast<float>(r.number(pairs[k][2], Reader::item(ip, 2))));
+          if (width >= 3)
+            c.weights.push_back(static_cast<float>(r.number(pairs[k][2], Reader::item(ip, 2))));
           if (width >= 4) c.delays_ms.push_back(r.number(pairs[k][3], Reader::item(ip, 3)));
         }
       } else {
@@ -250,27 +266,34 @@ NetworkDescription parse_network_json(const std::string& text, const std::string
         c.allow_autapses = r.boolean(e["allow_autapses"], Reader::field(path, "allow_autapses"));
       if (e.contains("allow_multapses"))
         c.allow_multapses = r.boolean(e["allow_multapses"], Reader::field(path, "allow_multapses"));
-      if (e.contains("weight")) s.weight = r.distribution(e["weight"], Reader::field(path, "weight"), true);
-      else if (c.weights.empty()) r.format_error(path, "missing field 'weight'");
-      if (e.contains("delay")) s.delay_ms = r.distribution(e["delay"], Reader::field(path, "delay"), false);
-      else if (c.delays_ms.empty()) r.format_error(path, "missing field 'delay'");
-      if (e.contains("synapse")) s.synapse = read_synapse(r, e["synapse"], Reader::field(path, "synapse"));
+      if (e.contains("weight"))
+        s.weight = r.distribution(e["weight"], Reader::field(path, "weight"), true);
+      else if (c.weights.empty())
+        r.format_error(path, "missing field 'weight'");
+      if (e.contains("delay"))
+        s.delay_ms = r.distribution(e["delay"], Reader::field(path, "delay"), false);
+      else if (c.delays_ms.empty())
+        r.format_error(path, "missing field 'delay'");
+      if (e.contains("synapse"))
+        s.synapse = read_synapse(r, e["synapse"], Reader::field(path, "synapse"));
       if (e.contains("procedural")) {
         const std::string pp = Reader::field(path, "procedural");
         s.procedural = r.boolean(e["procedural"], pp);
         if (s.procedural && rule == "list")
-          r.value_error(pp, "projection " + s.source + " -> " + s.target +
-                                ": a list of pairs (with its per-synapse weights and delays) "
-                                "cannot be procedural; use a random rule (fixed_probability, "
-                                "fixed_indegree, fixed_outdegree, fixed_total_number, all_to_all) with a "
-                                "projection-wide or random weight and delay, or drop "
-                                "\"procedural\"");
+          r.value_error(
+              pp, "projection " + s.source + " -> " + s.target +
+                      ": a list of pairs (with its per-synapse weights and delays) "
+                      "cannot be procedural; use a random rule (fixed_probability, "
+                      "fixed_indegree, fixed_outdegree, fixed_total_number, all_to_all) with a "
+                      "projection-wide or random weight and delay, or drop "
+                      "\"procedural\"");
         if (s.procedural && rule == "one_to_one")
           r.value_error(pp, "projection " + s.source + " -> " + s.target +
                                 ": one_to_one is not a random rule and cannot be procedural");
       }
       d.projections.push_back(std::move(s));
-      d.where_projections.push_back(r.where(e.contains("delay") ? Reader::field(path, "delay") : path));
+      d.where_projections.push_back(
+          r.where(e.contains("delay") ? Reader::field(path, "delay") : path));
     }
   }
 
@@ -281,8 +304,10 @@ NetworkDescription parse_network_json(const std::string& text, const std::string
       const json& e = r.object(srcs[i], path);
       const std::string type = r.string(r.need(e, path, "type"), Reader::field(path, "type"));
       const std::string target = r.string(r.need(e, path, "target"), Reader::field(path, "target"));
-      std::uint32_t first = e.contains("first") ? r.index(e["first"], Reader::field(path, "first")) : 0;
-      std::int64_t count = e.contains("count") ? r.non_negative(e["count"], Reader::field(path, "count")) : -1;
+      std::uint32_t first =
+          e.contains("first") ? r.index(e["first"], Reader::field(path, "first")) : 0;
+      std::int64_t count =
+          e.contains("count") ? r.non_negative(e["count"], Reader::field(path, "count")) : -1;
       if (type == "poisson") {
         r.only(e, path, {"type", "target", "first", "count", "rate", "weight", "delay"});
         PoissonSpec s;
@@ -290,11 +315,14 @@ NetworkDescription parse_network_json(const std::string& text, const std::string
         s.first = first;
         s.count = count;
         s.rate_hz = r.number(r.need(e, path, "rate"), Reader::field(path, "rate"));
-        if (!(s.rate_hz >= 0)) r.value_error(Reader::field(path, "rate"), "rate must be >= 0 Hz, got " + num(s.rate_hz));
+        if (!(s.rate_hz >= 0))
+          r.value_error(Reader::field(path, "rate"), "rate must be >= 0 Hz, got " + num(s.rate_hz));
         s.weight = r.number(r.need(e, path, "weight"), Reader::field(path, "weight"));
         if (e.contains("delay")) {
           s.delay_ms = r.number(e["delay"], Reader::field(path, "delay"));
-          if (!(s.delay_ms > 0)) r.value_error(Reader::field(path, "delay"), "delay must be > 0 ms, got " + num(s.delay_ms));
+          if (!(s.delay_ms > 0))
+            r.value_error(Reader::field(path, "delay"),
+                          "delay must be > 0 ms, got " + num(s.delay_ms));
         }
         d.poisson.push_back(s);
         d.where_poisson.push_back(r.where(path));
@@ -308,7 +336,8 @@ NetworkDescription parse_network_json(const std::string& text, const std::string
         d.currents.push_back(s);
         d.where_currents.push_back(r.where(path));
       } else {
-        r.value_error(Reader::field(path, "type"), "unknown source type '" + type + "' (expected poisson or current)");
+        r.value_error(Reader::field(path, "type"),
+                      "unknown source type '" + type + "' (expected poisson or current)");
       }
     }
   }
@@ -330,7 +359,8 @@ NetworkDescription parse_network_json(const std::string& text, const std::string
         const std::string vp = Reader::field("record.voltage", it.key());
         const json& ids = r.array(it.value(), vp);
         std::vector<std::uint32_t> list;
-        for (std::size_t k = 0; k < ids.size(); ++k) list.push_back(r.index(ids[k], Reader::item(vp, k)));
+        for (std::size_t k = 0; k < ids.size(); ++k)
+          list.push_back(r.index(ids[k], Reader::item(vp, k)));
         d.record_voltage.emplace_back(it.key(), std::move(list));
       }
     }
@@ -384,7 +414,8 @@ void NetworkDescription::apply(Network& net) const {
       }
       net.add_poisson(poisson[i]);
     });
-  for (std::size_t i = 0; i < currents.size(); ++i) at(where_currents[i], [&] { net.add_current(currents[i]); });
+  for (std::size_t i = 0; i < currents.size(); ++i)
+    at(where_currents[i], [&] { net.add_current(currents[i]); });
   for (const std::string& name : record_spikes) net.record_spikes(name);
   for (const auto& [name, ids] : record_voltage) net.record_voltage(name, ids);
 }

@@ -1,17 +1,18 @@
 // Network files: the documented example runs; malformed or invalid files fail with the file,
 // line and field named.
-#include "sim/network_file.h"
-
 #include <gtest/gtest.h>
 
 #include "sim/core/errors.h"
 #include "sim/network.h"
+#include "sim/network_file.h"
 #include "sim/recording/recorder.h"
 
 namespace snn::sim {
 namespace {
 
-std::string example_path() { return std::string(SNN_SOURCE_DIR) + "/examples/network.json"; }
+std::string example_path() {
+  return std::string(SNN_SOURCE_DIR) + "/examples/network.json";
+}
 
 TEST(NetworkFile, TheExampleRuns) {
   NetworkDescription d = read_network_file(example_path());
@@ -54,40 +55,55 @@ TEST(NetworkFile, MalformedJsonSaysWhere) {
 TEST(NetworkFile, FieldErrorsNameTheLineAndField) {
   EXPECT_EQ(error_of("{\n\"populations\": [\n{\"name\": \"a\", \"model\": \"lif_delta\"}]}"),
             "net.json:3: populations[0]: missing field 'size'");
-  EXPECT_EQ(error_of("{\"populations\": [\n{\"name\": \"a\",\n \"model\": \"lif_delta\",\n \"size\": -5}]}"),
-            "net.json:4: populations[0].size: must be >= 0, got -5");
-  EXPECT_EQ(error_of("{\"populations\": [{\"name\": \"a\", \"model\": \"lif_delta\", \"size\": 2.5}]}"),
-            "net.json:1: populations[0].size: expected an integer, got 2.5");
-  std::string e = error_of("{\"populations\": [{\"name\": \"a\", \"model\": \"lif_delta\", \"size\": 3,\n"
-                           " \"params\": {\"tua_m\": 20}}]}");
-  EXPECT_NE(e.find("net.json:2: populations[0].params.tua_m: unknown parameter 'tua_m' (expected one of: tau_m (ms)"),
-            std::string::npos) << e;
+  EXPECT_EQ(
+      error_of(
+          "{\"populations\": [\n{\"name\": \"a\",\n \"model\": \"lif_delta\",\n \"size\": -5}]}"),
+      "net.json:4: populations[0].size: must be >= 0, got -5");
+  EXPECT_EQ(
+      error_of("{\"populations\": [{\"name\": \"a\", \"model\": \"lif_delta\", \"size\": 2.5}]}"),
+      "net.json:1: populations[0].size: expected an integer, got 2.5");
+  std::string e = error_of(
+      "{\"populations\": [{\"name\": \"a\", \"model\": \"lif_delta\", \"size\": 3,\n"
+      " \"params\": {\"tua_m\": 20}}]}");
+  EXPECT_NE(e.find("net.json:2: populations[0].params.tua_m: unknown parameter 'tua_m' (expected "
+                   "one of: tau_m (ms)"),
+            std::string::npos)
+      << e;
   e = error_of("{\"populations\": [{\"name\": \"a\", \"model\": \"lif_foo\", \"size\": 3}]}");
-  EXPECT_NE(e.find("unknown model 'lif_foo' (expected one of: spike_generator, lif_delta, lif_exp, if_delta, iaf_psc_alpha"),
-            std::string::npos) << e;
+  EXPECT_NE(e.find("unknown model 'lif_foo' (expected one of: spike_generator, lif_delta, lif_exp, "
+                   "if_delta, iaf_psc_alpha"),
+            std::string::npos)
+      << e;
   e = error_of("{\"populations\": [" + kPop + "], \"extra\": 1}");
   EXPECT_NE(e.find("net.json:1: extra: unknown field 'extra'"), std::string::npos) << e;
 }
 
 TEST(NetworkFile, InvalidValuesSayWhere) {
-  EXPECT_EQ(error_of("{\"populations\": [\n{\"name\": \"a\", \"model\": \"lif_delta\", \"size\": 3,\n"
-                     " \"params\": {\"tau_m\": -1}}]}"),
-            "net.json:2: populations[0]: tau_m must be > 0 ms, got -1");
-  EXPECT_EQ(error_of("{\"dt\": 0, \"populations\": []}"), "net.json:1: dt: dt must be > 0 ms, got 0");
-  EXPECT_EQ(error_of(with_projection(
-                R"({"source": "a", "target": "a", "rule": "one_to_one", "weight": 1, "delay": 0.25})")),
-            "net.json:3: projections[0].delay: delay 0.25 ms is not a multiple of dt 0.1 ms");
-  EXPECT_EQ(error_of(with_projection(
-                R"({"source": "a", "target": "a", "rule": "one_to_one", "weight": 1, "delay": 0.05})")),
-            "net.json:3: projections[0].delay: delay 0.05 ms is shorter than dt 0.1 ms");
+  EXPECT_EQ(
+      error_of("{\"populations\": [\n{\"name\": \"a\", \"model\": \"lif_delta\", \"size\": 3,\n"
+               " \"params\": {\"tau_m\": -1}}]}"),
+      "net.json:2: populations[0]: tau_m must be > 0 ms, got -1");
+  EXPECT_EQ(error_of("{\"dt\": 0, \"populations\": []}"),
+            "net.json:1: dt: dt must be > 0 ms, got 0");
+  EXPECT_EQ(
+      error_of(with_projection(
+          R"({"source": "a", "target": "a", "rule": "one_to_one", "weight": 1, "delay": 0.25})")),
+      "net.json:3: projections[0].delay: delay 0.25 ms is not a multiple of dt 0.1 ms");
+  EXPECT_EQ(
+      error_of(with_projection(
+          R"({"source": "a", "target": "a", "rule": "one_to_one", "weight": 1, "delay": 0.05})")),
+      "net.json:3: projections[0].delay: delay 0.05 ms is shorter than dt 0.1 ms");
   std::string e = error_of(with_projection(
       R"({"source": "a", "target": "b", "rule": "one_to_one", "weight": 1, "delay": 1})"));
   EXPECT_NE(e.find("no population named 'b'"), std::string::npos) << e;
-  e = error_of(with_projection(R"({"source": "a", "target": "a", "rule": "fixed_indegree", "weight": 1, "delay": 1})"));
+  e = error_of(with_projection(
+      R"({"source": "a", "target": "a", "rule": "fixed_indegree", "weight": 1, "delay": 1})"));
   EXPECT_NE(e.find("net.json:3: projections[0]: missing field 'indegree'"), std::string::npos) << e;
-  e = error_of(with_projection(R"({"source": "a", "target": "a", "rule": "fixed_total_number", "weight": 1, "delay": 1})"));
+  e = error_of(with_projection(
+      R"({"source": "a", "target": "a", "rule": "fixed_total_number", "weight": 1, "delay": 1})"));
   EXPECT_NE(e.find("net.json:3: projections[0]: missing field 'N'"), std::string::npos) << e;
-  e = error_of("{\"populations\": [" + kPop + "], \"sources\": [{\"type\": \"poisson\", \"target\": \"a\", "
+  e = error_of("{\"populations\": [" + kPop +
+               "], \"sources\": [{\"type\": \"poisson\", \"target\": \"a\", "
                "\"rate\": -3, \"weight\": 1}]}");
   EXPECT_NE(e.find("sources[0].rate: rate must be >= 0 Hz, got -3"), std::string::npos) << e;
 }
