@@ -196,6 +196,10 @@ struct Network::Impl {
   u32 lane_size(int p, int l) const {
     return lane_lo_h[p * (L + 1) + l + 1] - lane_lo_h[p * (L + 1) + l];
   }
+  /// Population p's model keeps excitatory and inhibitory input apart (receptors.h).
+  bool two_receptors(int p) const {
+    return groups[p] && model_has_two_receptors(groups[p]->kernel().model);
+  }
   u32 lane_lo_of(int p, int l) const { return lane_lo_h[p * (L + 1) + l]; }
   bool owns_lane(int l) const { return l >= lane_first && l < lane_last; }
 
@@ -626,7 +630,9 @@ void Network::build() {
         for (u32 j = lo; j < hi; ++j)
           if (all_active_h[c] || perm_flag[p][j]) always.push_back(m.offsets[p] + j);
       }
-    m.queue.build(m.slots, m.n_total, m.P, m.L, cell_size, dense_h, always);
+    bool any_two = false;
+    for (int p = 0; p < m.P; ++p) any_two |= m.two_receptors(p);
+    m.queue.build(m.slots, m.n_total, m.P, m.L, cell_size, dense_h, always, any_two);
   }
   for (auto& q : m.projections) m.scratch_stride = std::max(m.scratch_stride, q->scratch_size());
   m.scratch_stride = (m.scratch_stride + 31) / 32 * 32;  // whole cache lines: no false sharing
@@ -730,6 +736,7 @@ void Network::build() {
     v.size = m.pops[p].size;
     v.generator = m.pops[p].generator;
     v.record = 0;
+    v.two_receptors = m.two_receptors(p);
     v.kernel = m.groups[p] ? m.groups[p]->kernel() : AnyKernel{};
     v.archive = m.archives[p] ? m.archives[p]->view() : PostArchiveView{};
   }
@@ -740,6 +747,7 @@ void Network::build() {
   std::vector<ProjectionView> qv;
   for (std::size_t q = 0; q < m.projections.size(); ++q) {
     qv.push_back(m.projections[q]->view());
+    qv.back().inh_bit = m.two_receptors(qv.back().target_pop) ? kInhibitoryBit : 0u;
     if (m.plastic[q]) {
       const int tp = m.projections[q]->view().target_pop;
       qv.back().plastic =

@@ -20,8 +20,9 @@ using i32 = std::int32_t;
 /// A population as the functors see it.
 struct PopView {
   u32 offset, size;
-  int generator;  ///< spike generator: no state, its spikes come from gen_slice
-  int record;     ///< spikes go to the record buffers
+  int generator;      ///< spike generator: no state, its spikes come from gen_slice
+  int record;         ///< spikes go to the record buffers
+  int two_receptors;  ///< the model keeps excitatory and inhibitory input apart (receptors.h)
   AnyKernel kernel;
   PostArchiveView archive;  ///< the population's spikes for STDP (step null: none)
 };
@@ -51,7 +52,7 @@ struct NetView {
   int n_poisson;
   const ProjectionView* proj;
   int n_proj;
-  u32* scratch;        ///< [lanes][scratch_stride]: procedural rows being drawn (fixed out-degree)
+  u32* scratch;  ///< [lanes][scratch_stride]: procedural rows being drawn (fixed out-degree)
   u32 scratch_stride;
   const u32* gen_ids;    ///< generator spikes (node ids), sorted by step then node
   const u64* gen_slice;  ///< [block step][pops][2]: slice of gen_ids per generator population

@@ -41,6 +41,8 @@ SNN_HD u64 deliver(const NetView& v, const ProjectionView& pv, const T* tg, cons
   const int at = t + pv.delay;
   const u64 base = v.q.slot_base(at);
   QueueEntry* in = v.q.entry + base + offset;
+  float* in_inh = v.q.inh ? v.q.inh + base + offset : nullptr;  // used only where inh_bit is set
+  const u32 inh_bit = pv.inh_bit;
   QueueEntry* ev = v.q.events_of(at, tp, lane);
   u32* count = v.q.count_of(at, tp, lane);
   u32 c = *count;
@@ -55,18 +57,22 @@ SNN_HD u64 deliver(const NetView& v, const ProjectionView& pv, const T* tg, cons
     events += e - b;
     for (u64 m = b; m < e; ++m) {
       const u32 j = tg[m];
-      const float w = kPlastic ? pv.plastic.on_spike(m, j, t, kPerDelay ? delays[m] : pv.delay)
+      const float w = kPlastic     ? pv.plastic.on_spike(m, j, t, kPerDelay ? delays[m] : pv.delay)
                       : kPerWeight ? weights[m]
                                    : weight;
+      const u32 key = receptor_key(j, w, inh_bit);
       if (kPerDelay) {
-        v.q.add(t + delays[m], offset, tlo, thi - tlo, tp, lane, j, w);
+        v.q.add(t + delays[m], offset, tlo, thi - tlo, tp, lane, key, w);
       } else if (!kListed) {
         if (m + kPrefetchAhead < e) prefetch(in + tg[m + kPrefetchAhead]);
-        in[j].x += w;
+        if (key & kInhibitoryBit)
+          in_inh[j] += w;
+        else
+          in[j].x += w;
       } else {
         // Dense sums are scattered over the slot: prefetch them; event lists are appended to.
         if ((c & kDenseSlot) && m + kPrefetchAhead < e) prefetch(in + tg[m + kPrefetchAhead]);
-        v.q.add_at(base, ev, offset, tlo, thi - tlo, c, at, j, w);
+        v.q.add_at(base, ev, offset, tlo, thi - tlo, c, at, key, w);
       }
     }
   }

@@ -1,8 +1,9 @@
 // The summed input per target of one step's event list (see spike_queue.h), formed in a small
-// open-addressing hash table that belongs to the lane: 2^14 slots (128 KiB), so it stays in the
+// open-addressing hash table that belongs to the lane: 2^14 slots (192 KiB), so it stays in the
 // cache and, at most kMaxEvents events against 16,384 slots, probes rarely go past the first slot.
 // Summing an event costs no scattered memory access, however many neurons the network has. Each
 // target's sum is formed in event order, as in the dense form, so both give the same values.
+// Events whose key carries kInhibitoryBit (receptors.h) are summed apart, in the slot's x_in.
 #pragma once
 
 #include <cstdint>
@@ -15,7 +16,8 @@ namespace snn::sim {
 struct EventSums {
   struct Slot {
     std::uint32_t key;  ///< local neuron id, or kEmpty
-    float x;            ///< its summed input
+    float x;            ///< its summed input (all of it, or the excitatory receptor's)
+    float x_in;         ///< the inhibitory receptor's summed input (two-receptor models)
   };
   static constexpr std::uint32_t kEmpty = 0xffffffffu;
   static constexpr int kBits = 14;
@@ -34,15 +36,18 @@ struct EventSums {
   SNN_HD std::uint32_t sum(const QueueEntry* events, std::uint32_t n, std::uint32_t* order) const {
     std::uint32_t listed = 0;
     for (std::uint32_t i = 0; i < n; ++i) {
-      const std::uint32_t j = static_cast<std::uint32_t>(events[i].stamp);
+      const std::uint32_t key = static_cast<std::uint32_t>(events[i].stamp);
+      const std::uint32_t j = key & ~kInhibitoryBit;
       std::uint32_t s = home(j);
       while (table[s].key != kEmpty && table[s].key != j) s = (s + 1) & mask();
       if (table[s].key == kEmpty) {
-        table[s] = Slot{j, 0.0f + events[i].x};  // as a dense sum, which starts at 0
+        table[s] = Slot{j, 0.0f, 0.0f};  // as a dense sum, which starts at 0
         order[listed++] = s;
-      } else {
-        table[s].x += events[i].x;
       }
+      if (key & kInhibitoryBit)
+        table[s].x_in += events[i].x;
+      else
+        table[s].x += events[i].x;
     }
     return listed;
   }
@@ -55,10 +60,10 @@ struct EventSums {
     }
   }
 
-  /// The sum in slot s; empties the slot. Every slot sum() filled must be taken once.
-  SNN_HD float take(std::uint32_t s) const {
+  /// The sums in slot s; empties the slot. Every slot sum() filled must be taken once.
+  SNN_HD SynInput take(std::uint32_t s) const {
     table[s].key = kEmpty;
-    return table[s].x;
+    return SynInput{table[s].x, table[s].x_in};
   }
 };
 

@@ -25,6 +25,7 @@ SNN_HD u64 deliver_procedural(const NetView& v, const ProjectionView& pv, const 
   const int at = t + pv.delay;
   const u64 base = v.q.slot_base(at);
   QueueEntry* in = v.q.entry + base + offset;
+  float* in_inh = v.q.inh ? v.q.inh + base + offset : nullptr;  // used only where inh_bit is set
   QueueEntry* ev = v.q.events_of(at, tp, lane);
   u32* count = v.q.count_of(at, tp, lane);
   u32 c = *count;
@@ -32,12 +33,15 @@ SNN_HD u64 deliver_procedural(const NetView& v, const ProjectionView& pv, const 
   auto emit = [&](u32 s, u32 j, u32 key) {
     const float w = per_weight ? pr.weight.weight(pr.rng, s, key) : pv.weight;
     ++events;
+    const u32 rk = receptor_key(j, w, pv.inh_bit);
     if (per_delay)
-      v.q.add(t + pr.delay.steps(pr.rng, s, key), offset, tlo, thi - tlo, tp, lane, j, w);
+      v.q.add(t + pr.delay.steps(pr.rng, s, key), offset, tlo, thi - tlo, tp, lane, rk, w);
+    else if (!kListed && (rk & kInhibitoryBit))
+      in_inh[j] += w;
     else if (!kListed)
       in[j].x += w;
     else
-      v.q.add_at(base, ev, offset, tlo, thi - tlo, c, at, j, w);
+      v.q.add_at(base, ev, offset, tlo, thi - tlo, c, at, rk, w);
   };
   for (u32 i = 0; i < n; ++i) {
     const u32 s = src[i];

@@ -21,11 +21,15 @@
 // Either way every entry is written by exactly one worker and sums are formed in event order
 // (step, source, synapse), whatever the number of threads and whichever form: no atomics, and the
 // same results.
+// Populations with two receptors (receptors.h) get their inhibitory sums in a second dense ring of
+// floats, `inh`, beside the entries (same indices; the entry's stamp lists the neuron for both); in
+// event lists an inhibitory event's target id carries kInhibitoryBit.
 #pragma once
 
 #include <cstdint>
 
 #include "sim/core/config.h"
+#include "sim/events/receptors.h"
 
 namespace snn::sim {
 
@@ -49,13 +53,15 @@ constexpr std::uint32_t kDenseSlot = 0x80000000u;
 
 struct SpikeQueueView {
   QueueEntry* entry;             ///< [slots][n_total]: dense sums (zeroed, touched on use)
+  float* inh;                    ///< [slots][n_total]: inhibitory dense sums (zeroed), or null
+                                 ///< when no population has two receptors
   QueueEntry* events;            ///< [slots][ev_total]: event lists, cell c's at ev_off[c]
   std::uint32_t* touched;        ///< [slots][n_total]: per (population, lane) region, local ids
   std::uint32_t* touched_count;  ///< [slots][pops][lanes]: count word, see kDenseSlot
   const std::uint32_t* ev_off;   ///< [pops][lanes]: a cell's event region within a slot
   std::uint32_t n_total;
   std::uint32_t ev_total;  ///< event entries per slot
-  int slot_mask;  ///< slots - 1 (slots is a power of two)
+  int slot_mask;           ///< slots - 1 (slots is a power of two)
   int pops, lanes;
 
   SNN_HD std::uint64_t slot_base(int step) const {
@@ -75,8 +81,8 @@ struct SpikeQueueView {
     return size < kMaxEvents ? size : kMaxEvents;
   }
 
-  /// Adds an event of weight w for neuron j (local to the population at `offset`, inside the
-  /// lane [lo, lo + size)) arriving at step `step`.
+  /// Adds an event of weight w for key j (local neuron id, with kInhibitoryBit for an inhibitory
+  /// receptor; the population at `offset`, inside the lane [lo, lo + size)) arriving at `step`.
   SNN_HD void add(int step, std::uint32_t offset, std::uint32_t lo, std::uint32_t size, int pop,
                   int lane, std::uint32_t j, float w) const {
     add_at(slot_base(step), events_of(step, pop, lane), offset, lo, size,
@@ -98,11 +104,16 @@ struct SpikeQueueView {
     add_dense(base, offset, lo, c, step, j, w);
   }
 
-  /// Adds w to neuron j's dense sum, listing j on its first input for the step.
+  /// Adds w to the dense sum of key j's receptor, listing the neuron on its first input for the
+  /// step.
   SNN_HD void add_dense(std::uint64_t base, std::uint32_t offset, std::uint32_t lo,
-                        std::uint32_t& c, int step, std::uint32_t j, float w) const {
+                        std::uint32_t& c, int step, std::uint32_t key, float w) const {
+    const std::uint32_t j = key & ~kInhibitoryBit;
     QueueEntry& e = entry[base + offset + j];
-    e.x += w;
+    if (key & kInhibitoryBit)
+      inh[base + offset + j] += w;
+    else
+      e.x += w;
     if (e.stamp < step) {
       e.stamp = step;
       touched[base + offset + lo + (c & ~kDenseSlot)] = j;

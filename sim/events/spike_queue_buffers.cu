@@ -23,7 +23,7 @@ struct StampAlwaysActive {
 void SpikeQueueBuffers::build(int slots, std::uint32_t n_total, int pops, int lanes,
                               const std::vector<std::uint32_t>& cell_size,
                               const std::vector<std::uint8_t>& dense,
-                              const std::vector<std::uint32_t>& always_active) {
+                              const std::vector<std::uint32_t>& always_active, bool two_receptors) {
   slots_ = slots;
   pops_ = pops;
   lanes_ = lanes;
@@ -38,13 +38,14 @@ void SpikeQueueBuffers::build(int slots, std::uint32_t n_total, int pops, int la
   }
   ring_.reset(static_cast<std::size_t>(slots) * n_total, true);
   touched_.reset(static_cast<std::size_t>(slots) * n_total);
+  inh_ring_.reset(two_receptors ? static_cast<std::size_t>(slots) * n_total : 0, true);
   events_.resize(static_cast<std::size_t>(slots) * ev_total_);
   ev_off_ = to_device(off);
   touched_count_ = to_device(counts);
   dense_only_ = to_device(dense);
   order_.resize(static_cast<std::size_t>(lanes) * kMaxEvents);
   sums_.assign(static_cast<std::size_t>(lanes) * EventSums::kCapacity,
-               EventSums::Slot{EventSums::kEmpty, 0.0f});
+               EventSums::Slot{EventSums::kEmpty, 0.0f, 0.0f});
   if (!always_active.empty()) {
     DeviceVector<std::uint32_t> ids = to_device(always_active);
     const std::uint64_t n = ids.size();
@@ -55,15 +56,24 @@ void SpikeQueueBuffers::build(int slots, std::uint32_t n_total, int pops, int la
 }
 
 SpikeQueueView SpikeQueueBuffers::view() {
-  return SpikeQueueView{ring_.data(), raw(events_), touched_.data(), raw(touched_count_),
-                        raw(ev_off_), n_total_,     ev_total_,       slots_ - 1,
-                        pops_,        lanes_};
+  return SpikeQueueView{ring_.data(),
+                        inh_ring_.size() ? inh_ring_.data() : nullptr,
+                        raw(events_),
+                        touched_.data(),
+                        raw(touched_count_),
+                        raw(ev_off_),
+                        n_total_,
+                        ev_total_,
+                        slots_ - 1,
+                        pops_,
+                        lanes_};
 }
 
 QueueBytes SpikeQueueBuffers::bytes() const {
   QueueBytes b;
   b.events = events_.size() * sizeof(QueueEntry);
-  b.dense_reserved = ring_.size() * sizeof(QueueEntry) + touched_.size() * 4;
+  b.dense_reserved =
+      ring_.size() * sizeof(QueueEntry) + inh_ring_.size() * sizeof(float) + touched_.size() * 4;
   b.other = ev_off_.size() * 4 + touched_count_.size() * 4 + order_.size() * 4 +
             dense_only_.size() + sums_.size() * sizeof(EventSums::Slot);
   return b;

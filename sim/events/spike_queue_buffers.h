@@ -24,10 +24,11 @@ class SpikeQueueBuffers {
   /// `slots` (a power of two) slots over n_total neurons of `pops` populations in `lanes` lanes;
   /// per cell (population × lane): its size and whether its sums are always dense (lanes with
   /// always-active neurons: they get no event region); `always_active`: neuron ids (in the index
-  /// space) that never enter touched lists.
+  /// space) that never enter touched lists; two_receptors: some population keeps inhibitory sums
+  /// apart (receptors.h), which needs the second dense ring.
   void build(int slots, std::uint32_t n_total, int pops, int lanes,
              const std::vector<std::uint32_t>& cell_size, const std::vector<std::uint8_t>& dense,
-             const std::vector<std::uint32_t>& always_active);
+             const std::vector<std::uint32_t>& always_active, bool two_receptors);
 
   SpikeQueueView view();
   EventSums::Slot* sums() { return raw(sums_); }
@@ -41,6 +42,7 @@ class SpikeQueueBuffers {
   int slots_ = 1, pops_ = 0, lanes_ = 1;
   std::uint32_t n_total_ = 0, ev_total_ = 0;
   ZeroedBuffer<QueueEntry> ring_;
+  ZeroedBuffer<float> inh_ring_;  ///< empty unless two_receptors
   ZeroedBuffer<std::uint32_t> touched_;
   DeviceVector<QueueEntry> events_;
   DeviceVector<std::uint32_t> ev_off_, touched_count_, order_;

@@ -24,6 +24,7 @@ namespace snn::sim {
 struct AeifCondExp {
   static constexpr const char* kName = "aeif_cond_exp";
   static constexpr int kN = 4;  // V_m, g_ex, g_in, w
+  static constexpr bool kTwoReceptors = true;
 
   struct Params {
     double v_peak = 0.0;          ///< spike detection threshold, mV, default 0
@@ -138,8 +139,8 @@ struct AeifCondExp {
   }
   SNN_HD static double rest_tol(int i) { return i == 0 || i == 3 ? 1e-3 : 1e-6; }
 
-  SNN_HD static bool advance(const Consts& c, SteppedCell<kN>& s, double i_stim, double x,
-                             double dt) {
+  SNN_HD static bool advance(const Consts& c, SteppedCell<kN>& s, double i_stim, double x_ex,
+                             double x_in, double dt) {
     auto f = [&](const double* y, double* d) {
       const bool refractory = s.r > 0;
       const double v = refractory ? c.v_reset : (y[0] < c.v_peak ? y[0] : c.v_peak);
@@ -168,10 +169,8 @@ struct AeifCondExp {
     };
     ode::evolve<kN>(f, s.y, dt, s.h, ode::Control::yp(c.tol, c.tol), reset);
     if (s.r > 0) --s.r;
-    if (x > 0)
-      s.y[1] += x;
-    else
-      s.y[2] -= x;
+    s.y[1] += x_ex;
+    s.y[2] -= x_in;
     return spiked;
   }
   using Kernel = SteppedKernel<AeifCondExp>;

@@ -24,6 +24,7 @@ namespace snn::sim {
 struct HhPscAlpha {
   static constexpr const char* kName = "hh_psc_alpha";
   static constexpr int kN = 8;  // V_m, m, h, n, dI_ex, I_ex, dI_in, I_in
+  static constexpr bool kTwoReceptors = true;
 
   struct Params {
     double t_ref = 2.0;       ///< refractory period (no second spike), ms, default 2
@@ -130,8 +131,8 @@ struct HhPscAlpha {
   }
   SNN_HD static double rest_tol(int i) { return i == 0 ? 1e-3 : 1e-6; }
 
-  SNN_HD static bool advance(const Consts& c, SteppedCell<kN>& s, double i_stim, double x,
-                             double dt) {
+  SNN_HD static bool advance(const Consts& c, SteppedCell<kN>& s, double i_stim, double x_ex,
+                             double x_in, double dt) {
     auto f = [&](const double* y, double* d) {
       const double v = y[0], m = y[1], h = y[2], n = y[3];
       double r[6];
@@ -151,10 +152,8 @@ struct HhPscAlpha {
     const double v_old = s.y[0];
     ode::NoReset none;
     ode::evolve<kN>(f, s.y, dt, s.h, ode::Control::y(1e-3, 0.0), none);
-    if (x > 0)
-      s.y[4] += c.jump_ex * x;
-    else
-      s.y[6] += c.jump_in * x;
+    s.y[4] += c.jump_ex * x_ex;
+    s.y[6] += c.jump_in * x_in;
     if (s.r > 0) {
       --s.r;
       return false;

@@ -16,6 +16,7 @@ namespace snn::sim {
 struct IafCondAlpha {
   static constexpr const char* kName = "iaf_cond_alpha";
   static constexpr int kN = 5;  // V_m, dg_ex, g_ex, dg_in, g_in
+  static constexpr bool kTwoReceptors = true;
 
   struct Params : CondParams {
     template <class F>
@@ -38,8 +39,8 @@ struct IafCondAlpha {
   }
   SNN_HD static double rest_tol(int i) { return i == 0 ? 1e-3 : 1e-6; }
 
-  SNN_HD static bool advance(const Consts& c, SteppedCell<kN>& s, double i_stim, double x,
-                             double dt) {
+  SNN_HD static bool advance(const Consts& c, SteppedCell<kN>& s, double i_stim, double x_ex,
+                             double x_in, double dt) {
     const bool refractory = s.r > 0;
     auto f = [&](const double* y, double* d) {
       const double v = refractory ? c.v_reset : (y[0] < c.v_th ? y[0] : c.v_th);
@@ -55,10 +56,8 @@ struct IafCondAlpha {
     ode::NoReset none;
     ode::evolve<kN>(f, s.y, dt, s.h, ode::Control::y(1e-3, 0.0), none);
     const bool spiked = cond_threshold(c, s);
-    if (x > 0)
-      s.y[1] += x * c.psc_ex;
-    else
-      s.y[3] -= x * c.psc_in;
+    s.y[1] += x_ex * c.psc_ex;
+    s.y[3] -= x_in * c.psc_in;
     return spiked;
   }
   using Kernel = SteppedKernel<IafCondAlpha>;

@@ -17,6 +17,7 @@ namespace snn::sim {
 struct IafCondExp {
   static constexpr const char* kName = "iaf_cond_exp";
   static constexpr int kN = 3;  // V_m, g_ex, g_in
+  static constexpr bool kTwoReceptors = true;
 
   struct Params : CondParams {
     template <class F>
@@ -40,8 +41,8 @@ struct IafCondExp {
   }
   SNN_HD static double rest_tol(int i) { return i == 0 ? 1e-3 : 1e-6; }
 
-  SNN_HD static bool advance(const Consts& c, SteppedCell<kN>& s, double i_stim, double x,
-                             double dt) {
+  SNN_HD static bool advance(const Consts& c, SteppedCell<kN>& s, double i_stim, double x_ex,
+                             double x_in, double dt) {
     const bool refractory = s.r > 0;
     auto f = [&](const double* y, double* d) {
       const double v = refractory ? c.v_reset : (y[0] < c.v_th ? y[0] : c.v_th);
@@ -54,10 +55,8 @@ struct IafCondExp {
     };
     ode::NoReset none;
     ode::evolve<kN>(f, s.y, dt, s.h, ode::Control::y(1e-3, 0.0), none);
-    if (x > 0)
-      s.y[1] += x;
-    else
-      s.y[2] -= x;
+    s.y[1] += x_ex;
+    s.y[2] -= x_in;
     return cond_threshold(c, s);
   }
   using Kernel = SteppedKernel<IafCondExp>;

@@ -24,6 +24,7 @@ namespace snn::sim {
 struct IafPscAlpha {
   static constexpr const char* kName = "iaf_psc_alpha";
   static constexpr int kN = 5;  // V_m, I_ex, dI_ex, I_in, dI_in
+  static constexpr bool kTwoReceptors = true;
 
   struct Params {
     double tau_m = 10.0;      ///< membrane time constant, ms, default 10
@@ -115,7 +116,8 @@ struct IafPscAlpha {
   }
   SNN_HD static double rest_tol(int i) { return i == 0 ? 1e-3 : 1e-6; }
 
-  SNN_HD static bool advance(const Consts& c, SteppedCell<kN>& s, double i_stim, double x, double) {
+  SNN_HD static bool advance(const Consts& c, SteppedCell<kN>& s, double i_stim, double x_ex,
+                             double x_in, double) {
     double* y = s.y;
     if (s.r == 0) {
       const double vr = y[0] - c.e_l;
@@ -128,10 +130,8 @@ struct IafPscAlpha {
     y[2] *= c.ex.p11;
     y[3] = c.in.p21 * y[4] + c.in.p11 * y[3];
     y[4] *= c.in.p11;
-    if (x > 0)
-      y[2] += c.ex.jump * x;
-    else
-      y[4] += c.in.jump * x;
+    y[2] += c.ex.jump * x_ex;
+    y[4] += c.in.jump * x_in;
     if (y[0] >= c.v_th) {
       s.r = c.ref_steps;
       y[0] = c.v_reset;

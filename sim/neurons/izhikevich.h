@@ -19,6 +19,7 @@ namespace snn::sim {
 struct Izhikevich {
   static constexpr const char* kName = "izhikevich";
   static constexpr int kN = 2;  // V_m, U_m
+  static constexpr bool kTwoReceptors = false;
 
   struct Params {
     double a = 0.02;     ///< time scale of U, 1/ms, default 0.02

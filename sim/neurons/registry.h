@@ -6,6 +6,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "sim/events/receptors.h"
 #include "sim/neurons/aeif_cond_exp.h"
 #include "sim/neurons/hh_psc_alpha.h"
 #include "sim/neurons/iaf_cond_alpha.h"
@@ -61,6 +62,10 @@ struct Unpack<ModelList<Ms...>> {
     const char* names[] = {Ms::kName...};
     return names[i];
   }
+  static bool two_receptors(int i) {
+    const bool two[] = {HasTwoReceptors<Ms>::value...};
+    return two[i];
+  }
 };
 }  // namespace detail
 
@@ -71,6 +76,11 @@ using ModelAt = typename detail::Unpack<NeuronModels>::template at<I>;
 /// The registered model's name ("lif_delta"), by index.
 inline const char* model_name(int index) {
   return detail::Unpack<NeuronModels>::name(index);
+}
+
+/// Whether the registered model keeps excitatory and inhibitory input apart (receptors.h).
+inline bool model_has_two_receptors(int index) {
+  return detail::Unpack<NeuronModels>::two_receptors(index);
 }
 
 /// Index of the model called `name`, or -1.

@@ -4,10 +4,12 @@
 //   kN                      the size of its state vector y (y[0] is V_m, mV)
 //   Consts                  trivially copyable constants of the step (parameters, propagators)
 //   consts(p, dt)           them, from Params
-//   SNN_HD advance(c, cell, i_stim, x, dt) -> bool
-//                           one step as NEST orders it: dynamics over dt, the input x (weight,
-//                           signed: > 0 excitatory, < 0 inhibitory) of this step, the threshold;
-//                           true on a spike
+//   kTwoReceptors          true for models with an excitatory and an inhibitory receptor
+//   SNN_HD advance(c, cell, i_stim, x_ex, x_in, dt) -> bool   (kTwoReceptors)
+//   SNN_HD advance(c, cell, i_stim, x, dt) -> bool            (otherwise)
+//                           one step as NEST orders it: dynamics over dt, the input of this step
+//                           (the summed weights per receptor: x_ex >= 0, x_in <= 0; or all of
+//                           them, x), the threshold; true on a spike
 //   rest(p, i_stim, y)      the stable resting state with constant current i_stim, false if none
 //   initial(p, v, y)        the state at V_m = v (NEST's default state at v = NEST's V_m)
 //   SNN_HD rest_tol(i)      how close y[i] must be to rest to count as resting
@@ -16,8 +18,8 @@
 // next input. Both simulation modes run the same code (the clock-driven one calls step() for a
 // resting neuron, which returns at once), so they give the same spikes.
 //
-// Input arriving in the same step from excitatory and inhibitory synapses arrives summed (the
-// spike queue holds one number per neuron and step): the sum's sign picks the receptor.
+// Two-receptor models receive the step's excitatory and inhibitory sums apart (receptors.h), as
+// NEST's ring buffers per receptor: spikes of both kinds in one step do not cancel.
 #pragma once
 
 #include <cmath>
@@ -61,13 +63,23 @@ struct SteppedKernel {
     return true;
   }
 
-  SNN_HD StepOutcome step(std::uint32_t j, int, float x) const {
+  static constexpr bool kTwoReceptors = M::kTwoReceptors;
+
+  /// One step of neuron j with the step's input per receptor (x_in: 0 for single-receptor models,
+  /// whose queue sums hold everything in x_ex).
+  SNN_HD StepOutcome step(std::uint32_t j, int, float x_ex, float x_in) const {
     Cell s = cell[j];
-    if (x == 0.0f && at_rest(j, s)) return StepOutcome{false, false};
-    const bool spiked = M::advance(c, s, i_stim(j), static_cast<double>(x), dt);
+    if (x_ex == 0.0f && x_in == 0.0f && at_rest(j, s)) return StepOutcome{false, false};
+    bool spiked;
+    if constexpr (M::kTwoReceptors)
+      spiked =
+          M::advance(c, s, i_stim(j), static_cast<double>(x_ex), static_cast<double>(x_in), dt);
+    else
+      spiked = M::advance(c, s, i_stim(j), static_cast<double>(x_ex), dt);
     cell[j] = s;
     return StepOutcome{spiked, !at_rest(j, s)};
   }
+  SNN_HD StepOutcome step(std::uint32_t j, int t, float x) const { return step(j, t, x, 0.0f); }
   SNN_HD void prefetch(std::uint32_t j) const { snn::prefetch(cell + j); }
   SNN_HD float voltage(std::uint32_t j, int) const { return static_cast<float>(cell[j].y[0]); }
 };

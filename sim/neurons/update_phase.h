@@ -13,19 +13,27 @@
 
 namespace snn::sim::engine {
 
+/// Takes neuron j's input from the dense sums (in[j].x, and in_inh[j] for a two-receptor
+/// population, else null), leaving them at 0 for the slot's next use.
+SNN_HD inline SynInput take_dense(QueueEntry* in, float* in_inh, u32 j) {
+  SynInput x{in[j].x, 0.0f};
+  in[j].x = 0.0f;
+  if (in_inh) {
+    x.in = in_inh[j];
+    in_inh[j] = 0.0f;
+  }
+  return x;
+}
+
 /// A lane's input for step t in dense form: sums in the ring slot, the listed neurons.
 struct DenseInput {
   QueueEntry* in;  ///< the slot's entries of the population
+  float* in_inh;   ///< the slot's inhibitory sums of a two-receptor population, or null
   const u32* list;
   int t;
   SNN_HD bool received(u32 j) const { return in[j].stamp == t; }
   SNN_HD u32 id(u32 i) const { return list[i]; }
-  SNN_HD float take(u32 i) const {
-    QueueEntry& e = in[list[i]];
-    const float x = e.x;
-    e.x = 0.0f;
-    return x;
-  }
+  SNN_HD SynInput take(u32 i) const { return take_dense(in, in_inh, list[i]); }
   SNN_HD void prefetch(u32 i) const { snn::prefetch(in + list[i]); }
 };
 
@@ -35,7 +43,7 @@ struct EventInput {
   const u32* order;
   SNN_HD bool received(u32 j) const { return sums.contains(j); }
   SNN_HD u32 id(u32 i) const { return sums.table[order[i]].key; }
-  SNN_HD float take(u32 i) const { return sums.take(order[i]); }
+  SNN_HD SynInput take(u32 i) const { return sums.take(order[i]); }
   SNN_HD void prefetch(u32) const {}
 };
 
@@ -57,7 +65,7 @@ struct UpdateCell {
     for (u32 i = 0; i < *cin_n; ++i) {
       const u32 j = cin[i];
       if (input.received(j)) continue;
-      const StepOutcome r = k.step(j, t, 0.0f);
+      const StepOutcome r = step_with(k, j, t, SynInput{});
       if (r.spiked) spk[ns++] = j;
       if (r.keep_active) cout[nout++] = j;
     }
@@ -68,7 +76,7 @@ struct UpdateCell {
         k.prefetch(input.id(i + kPrefetchAhead));
       }
       const u32 j = input.id(i);
-      const StepOutcome r = k.step(j, t, input.take(i));
+      const StepOutcome r = step_with(k, j, t, input.take(i));
       if (r.spiked) spk[ns++] = j;
       if (r.keep_active) cout[nout++] = j;
     }
@@ -82,27 +90,23 @@ struct UpdateCell {
     if (lo == hi) return;
     const int c = v.cell(p, lane);
     QueueEntry* in = v.q.entry + v.q.slot_base(t) + pop.offset;
+    float* in_inh = pop.two_receptors ? v.q.inh + v.q.slot_base(t) + pop.offset : nullptr;
     u32* spk = v.spikes + v.spikes_at(b, p, lane);
     u32 ns = 0;
     if (v.all_active[c]) {
-      for (u32 j = lo; j < hi; ++j) {
-        float x = in[j].x;
-        in[j].x = 0.0f;
-        if (k.step(j, t, x).spiked) spk[ns++] = j;
-      }
+      for (u32 j = lo; j < hi; ++j)
+        if (step_with(k, j, t, take_dense(in, in_inh, j)).spiked) spk[ns++] = j;
     } else {
       for (u64 i = v.perm_ptr[c]; i < v.perm_ptr[c + 1]; ++i) {
         // Only dense-only lanes have always-active neurons: their input is in the ring.
         u32 j = v.perm[i];
-        float x = in[j].x;
-        in[j].x = 0.0f;
-        if (k.step(j, t, x).spiked) spk[ns++] = j;
+        if (step_with(k, j, t, take_dense(in, in_inh, j)).spiked) spk[ns++] = j;
       }
       u32* count = v.q.count_of(t, p, lane);
       u32* list = v.q.touched + v.q.slot_base(t) + pop.offset + lo;
       u32 nout = 0;
       if (*count & kDenseSlot) {
-        step_listed(k, DenseInput{in, list, t}, *count & ~kDenseSlot, spk, ns, nout);
+        step_listed(k, DenseInput{in, in_inh, list, t}, *count & ~kDenseSlot, spk, ns, nout);
       } else {
         const EventSums sums = EventSums::at(v.sums + lane * EventSums::kCapacity);
         u32* order = v.order + static_cast<u64>(lane) * kMaxEvents;
@@ -151,7 +155,7 @@ struct PrefetchBlockEvents {
       if (n & kDenseSlot) continue;
       const QueueEntry* events = v.q.events_of(t, p, lane);
       for (u32 i = 0; i < n && budget > 0; ++i, --budget)
-        k.prefetch(static_cast<u32>(events[i].stamp));
+        k.prefetch(static_cast<u32>(events[i].stamp) & ~kInhibitoryBit);
     }
   }
 };
@@ -194,7 +198,8 @@ struct UpdateBlock {
         UpdateCell u{v, p, lane, t, b, t & 1};
         visit_kernel(v.pops[p].kernel, u);
       }
-      if (!record || !v.vrows) continue;  // the last stage records; run() without a recorder keeps none
+      if (!record || !v.vrows)
+        continue;  // the last stage records; run() without a recorder keeps none
       float* row = v.vrows + static_cast<u64>(row0 + b) * v.n_vrec;
       for (u32 i = v.vrec_ptr[lane]; i < v.vrec_ptr[lane + 1]; ++i) {
         ReadVoltage r{v.vrec_id[i], t, 0.0f};

@@ -1,6 +1,7 @@
 // Poisson input of the step: each source's counts for the targets one lane owns, added to the
 // queue slot of their arrival step (dense sources: drawn per target by inversion, in vectorised
-// batches; sparse sources: only the targets that receive events).
+// batches; sparse sources: only the targets that receive events). A negative weight onto a
+// two-receptor population goes to the inhibitory receptor (receptors.h).
 #pragma once
 
 #include <cstdint>
@@ -14,9 +15,9 @@ namespace snn::sim::engine {
 /// Dense Poisson counts for the targets of groups [g_lo, g_hi) (4 targets per group, one Philox
 /// call each) by inversion: count = #{k : u >= threshold_k}. Written in batches so that the host
 /// compiler vectorises the Philox rounds and the comparisons; thresholds above the batch's largest
-/// word are skipped.
-SNN_HD inline void dense_poisson_groups(const PoissonView& s, QueueEntry* in, u32 ut, u32 g_lo,
-                                        u32 g_hi) {
+/// word are skipped. add(r, x) adds x to target r's sum.
+template <class Add>
+SNN_HD void dense_poisson_groups(const PoissonView& s, const Add& add, u32 ut, u32 g_lo, u32 g_hi) {
   constexpr u32 kBatch = 16;
   const u32* thr = s.thresholds;
   const int n_thr = s.n_thresholds;
@@ -45,7 +46,7 @@ SNN_HD inline void dense_poisson_groups(const PoissonView& s, QueueEntry* in, u3
     for (u32 i = 0; i < n; ++i)
       for (u32 q = 0; q < 4; ++q) {
         const u32 c = count[q * kBatch + i];
-        if (c) in[4 * (g + i) + q].x += w * static_cast<float>(c);
+        if (c) add(4 * (g + i) + q, w * static_cast<float>(c));
       }
   }
 }
@@ -60,24 +61,34 @@ SNN_HD inline void apply_poisson(const NetView& v, const PoissonView& s, int lan
   const u32 r0 = a - s.first, r1 = b - s.first;
   const int at = t + s.delay;
   const u32 ut = static_cast<u32>(t);
+  const bool to_inh = pop.two_receptors && s.weight < 0.0f;
   if (s.dense) {
-    // Targets of dense sources are always active: add to their entries directly.
-    QueueEntry* in = v.q.entry + v.q.slot_base(at) + pop.offset + s.first;
+    // Targets of dense sources are always active: add to their sums directly.
+    const u64 at_first = v.q.slot_base(at) + pop.offset + s.first;
+    QueueEntry* in = v.q.entry + at_first;
+    float* in_inh = to_inh ? v.q.inh + at_first : nullptr;
+    auto add = [&](u32 r, float x) {
+      if (in_inh)
+        in_inh[r] += x;
+      else
+        in[r].x += x;
+    };
     const u32 g_lo = (r0 + 3) >> 2, g_hi = r1 >> 2;  // groups of 4 wholly in [r0, r1)
     auto one = [&](u32 r) {
       Random4 R = s.rng.draw(ut, r >> 2, 0, 0);
       u32 c = s.dense_count(R.w[r & 3], t, r);
-      if (c) in[r].x += s.weight * static_cast<float>(c);
+      if (c) add(r, s.weight * static_cast<float>(c));
     };
     if (g_lo >= g_hi || !s.thresholds) {
       for (u32 r = r0; r < r1; ++r) one(r);
       return;
     }
     for (u32 r = r0; r < 4 * g_lo; ++r) one(r);
-    dense_poisson_groups(s, in, ut, g_lo, g_hi);
+    dense_poisson_groups(s, add, ut, g_lo, g_hi);
     for (u32 r = 4 * g_hi; r < r1; ++r) one(r);
     return;
   }
+  const u32 inh_bit = to_inh ? kInhibitoryBit : 0u;
   const u32 B = PoissonView::kBlock;
   for (u32 blk = r0 / B; blk <= (r1 - 1) / B; ++blk) {
     u32 nb = s.count - blk * B < B ? s.count - blk * B : B;
@@ -87,7 +98,7 @@ SNN_HD inline void apply_poisson(const NetView& v, const PoissonView& s, int lan
       for (u32 h = 0; h < 2 && e + h < m; ++h) {
         u32 r = blk * B + uniform_index(R.w[2 * h], R.w[2 * h + 1], nb);
         if (r >= r0 && r < r1)
-          v.q.add(at, pop.offset, lo, hi - lo, s.pop, lane, s.first + r, s.weight);
+          v.q.add(at, pop.offset, lo, hi - lo, s.pop, lane, (s.first + r) | inh_bit, s.weight);
       }
     }
   }

@@ -597,6 +597,7 @@ ProjectionView Projection::view() const {
                         delay_,
                         source_pop_,
                         target_pop_,
+                        0u,  // the network sets inh_bit: it knows the target's model
                         PlasticView{},
                         proc_};
 }

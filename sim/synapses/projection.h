@@ -20,7 +20,7 @@ namespace snn::sim {
 /// A procedural projection's rows: how delivery regenerates them.
 struct ProceduralView {
   enum Kind { None, Walk, OutDegree };
-  int kind = None;       ///< Walk: Bernoulli rows (fixed_probability, all_to_all, fixed_indegree)
+  int kind = None;  ///< Walk: Bernoulli rows (fixed_probability, all_to_all, fixed_indegree)
   rows::BernoulliRow walk;
   rows::DegreeRow degree;  ///< OutDegree: k targets drawn per source, sorted
   rows::ValueDraw weight;  ///< per synapse unless Constant
@@ -30,16 +30,17 @@ struct ProceduralView {
 
 /// What delivery reads, trivially copyable for device functors.
 struct ProjectionView {
-  const std::uint64_t* row_ptr;   ///< [n_source + 1]
-  const std::uint16_t* t16;       ///< targets when 16 bits suffice, else null
-  const std::uint32_t* t32;       ///< targets otherwise
-  const float* weights;           ///< per synapse, or null: `weight` for all
-  const std::uint16_t* delays;    ///< per synapse (steps), or null: `delay` for all
+  const std::uint64_t* row_ptr;  ///< [n_source + 1]
+  const std::uint16_t* t16;      ///< targets when 16 bits suffice, else null
+  const std::uint32_t* t32;      ///< targets otherwise
+  const float* weights;          ///< per synapse, or null: `weight` for all
+  const std::uint16_t* delays;   ///< per synapse (steps), or null: `delay` for all
   float weight;
-  int delay;                      ///< steps
+  int delay;  ///< steps
   int source_pop, target_pop;
-  PlasticView plastic;  ///< model 0 (static) unless the projection is plastic
-  ProceduralView proc;  ///< kind None unless procedural (then row_ptr and targets are null)
+  std::uint32_t inh_bit;  ///< kInhibitoryBit if the target population has two receptors, else 0
+  PlasticView plastic;    ///< model 0 (static) unless the projection is plastic
+  ProceduralView proc;    ///< kind None unless procedural (then row_ptr and targets are null)
 };
 
 class Projection {

@@ -45,7 +45,7 @@ TEST(AeifCondExp, MatchesNestsLsodarReference) {
   double sum_v = 0, sum_w = 0;
   int nv = 0, nw = 0, spikes = 0;
   for (int k = 1; k * dt <= rt.back(); ++k) {  // the reference ends at 99.25 ms
-    spikes += AeifCondExp::advance(c, s, p.i_e, 0.0, dt);
+    spikes += AeifCondExp::advance(c, s, p.i_e, 0.0, 0.0, dt);
     const double t = k * dt;
     if (s.y[0] <= v_lim)
       sum_v += std::fabs(s.y[0] - interp(rv, t)) / std::fabs(interp(rv, t)), ++nv;

@@ -52,8 +52,9 @@ TEST(IafCondAlpha, FiresWithTheAnalyticPeriodUnderAConstantCurrent) {
   expect_analytic_period<IafCondAlpha::Params>();
 }
 
-/// The response to an excitatory input (5 nS) at step 11 and an inhibitory one (-10 nS) at step
-/// 201, V_m starting at -60 mV, against the reference solved from input to input.
+/// The response to an excitatory input (5 nS) at step 11, then an excitatory (5 nS) and an
+/// inhibitory one (-15 nS) together at step 201, each on its own receptor (NEST: they do not
+/// cancel), V_m starting at -60 mV, against the reference solved from input to input.
 template <class Model, std::size_t N, class Rhs, class Input>
 void expect_conductance_response(Rhs rhs, Input input, double tol_mV) {
   typename Model::Params p;
@@ -66,7 +67,7 @@ void expect_conductance_response(Rhs rhs, Input input, double tol_mV) {
   net.connect(ex);
   SpikeGeneratorSpec gi = test::one_generator("gi", {20.0});
   net.add_spike_generator(gi);
-  net.connect(test::onto("gi", "n", 0, -15.0, 0.1));  // the same step: 5 - 15 = -10 nS
+  net.connect(test::onto("gi", "n", 0, -15.0, 0.1));  // the same step as g's second spike
   net.record_voltage("n", {0});
   Recorder rec("", true);
   net.run(60.0, &rec);
@@ -77,7 +78,10 @@ void expect_conductance_response(Rhs rhs, Input input, double tol_mV) {
   for (long t = 1; t <= 600; ++t) {
     test::reference_solve<N>(rhs, y, kDt);
     if (t == 11) input(y, 5.0);
-    if (t == 201) input(y, -10.0);
+    if (t == 201) {
+      input(y, 5.0);
+      input(y, -15.0);
+    }
     const double v = test::v_at_step(rec, "n", 0, t);
     max_err = std::max(max_err, std::fabs(v - y[0]));
     max_dev = std::max(max_dev, std::fabs(y[0] + 60.0));

@@ -17,7 +17,7 @@ namespace snn::sim {
 namespace {
 
 TEST(EventSums, SumsPerTargetInEventOrderAndListsFirstEvents) {
-  std::vector<EventSums::Slot> table(EventSums::kCapacity, {EventSums::kEmpty, 0.0f});
+  std::vector<EventSums::Slot> table(EventSums::kCapacity, {EventSums::kEmpty, 0.0f, 0.0f});
   const EventSums sums = EventSums::at(table.data());
   // (weight, target): target 7 three times, 65543 twice; 7's sum must be ((0 + 1e8) + 1) - 1e8
   // = 0, the event order, not 1 as another order would give.
@@ -31,10 +31,33 @@ TEST(EventSums, SumsPerTargetInEventOrderAndListsFirstEvents) {
   EXPECT_EQ(table[order[2]].key, 3u);
   EXPECT_TRUE(sums.contains(3));
   EXPECT_FALSE(sums.contains(4));
-  EXPECT_EQ(sums.take(order[0]), ((0.0f + 1e8f) + 1.0f) + -1e8f);
-  EXPECT_EQ(sums.take(order[1]), 0.75f);
-  EXPECT_EQ(sums.take(order[2]), 2.0f);
+  EXPECT_EQ(sums.take(order[0]).ex, ((0.0f + 1e8f) + 1.0f) + -1e8f);
+  EXPECT_EQ(sums.take(order[1]).ex, 0.75f);
+  EXPECT_EQ(sums.take(order[2]).ex, 2.0f);
   for (const auto& s : table) EXPECT_EQ(s.key, EventSums::kEmpty);  // empty again for the next step
+}
+
+TEST(EventSums, KeepsInhibitoryReceptorEventsApartUnderOneNeuron) {
+  std::vector<EventSums::Slot> table(EventSums::kCapacity, {EventSums::kEmpty, 0.0f, 0.0f});
+  const EventSums sums = EventSums::at(table.data());
+  const auto inh = [](std::uint32_t j) { return static_cast<std::int32_t>(j | kInhibitoryBit); };
+  // Neuron 5 gets +2 and -2 (must not cancel), neuron 9 only inhibition, neuron 3 only excitation.
+  const std::vector<QueueEntry> events = {
+      {2.0f, 5}, {-2.0f, inh(5)}, {-0.5f, inh(9)}, {1.0f, 3}, {-0.25f, inh(9)}};
+  std::vector<std::uint32_t> order(events.size());
+  const std::uint32_t n = sums.sum(events.data(), events.size(), order.data());
+  ASSERT_EQ(n, 3u);  // one entry per neuron, in the order of its first event
+  EXPECT_EQ(table[order[0]].key, 5u);
+  EXPECT_EQ(table[order[1]].key, 9u);
+  EXPECT_EQ(table[order[2]].key, 3u);
+  EXPECT_TRUE(sums.contains(9));
+  const SynInput a = sums.take(order[0]), b = sums.take(order[1]), c = sums.take(order[2]);
+  EXPECT_EQ(a.ex, 2.0f);
+  EXPECT_EQ(a.in, -2.0f);
+  EXPECT_EQ(b.ex, 0.0f);
+  EXPECT_EQ(b.in, -0.75f);
+  EXPECT_EQ(c.ex, 1.0f);
+  EXPECT_EQ(c.in, 0.0f);
 }
 
 /// A generator whose spikes come in bursts (1, 2, 4 or 25 sources in a step) projects with
