@@ -24,7 +24,7 @@ struct PopView {
   int record;         ///< spikes go to the record buffers
   int two_receptors;  ///< the model keeps excitatory and inhibitory input apart (receptors.h)
   AnyKernel kernel;
-  PostArchiveView archive;  ///< the population's spikes for STDP (step null: none)
+  PostArchiveView archive;  ///< the population's spikes for STDP (ring null: none)
 };
 
 /// Everything the step functors read and write, trivially copyable.

@@ -47,6 +47,8 @@ SNN_HD u64 deliver(const NetView& v, const ProjectionView& pv, const T* tg, cons
   u32* count = v.q.count_of(at, tp, lane);
   u32 c = *count;
   u64 events = 0;
+  // STDP reads each target's archived spikes: a scattered miss per synapse unless prefetched.
+  const bool post_archive = kPlastic && pv.plastic.post.ring != nullptr;
   for (u32 i = 0; i < n; ++i) {
     const u32 s = src[i];
     u64 b = row_ptr[s], e = row_ptr[s + 1];
@@ -55,8 +57,11 @@ SNN_HD u64 deliver(const NetView& v, const ProjectionView& pv, const T* tg, cons
       e = lower_bound_in(tg, b, e, thi);
     }
     events += e - b;
+    if (post_archive)
+      for (u64 m = b; m < e && m < b + kPrefetchAhead; ++m) pv.plastic.post.prefetch(tg[m]);
     for (u64 m = b; m < e; ++m) {
       const u32 j = tg[m];
+      if (post_archive && m + kPrefetchAhead < e) pv.plastic.post.prefetch(tg[m + kPrefetchAhead]);
       const float w = kPlastic     ? pv.plastic.on_spike(m, j, t, kPerDelay ? delays[m] : pv.delay)
                       : kPerWeight ? weights[m]
                                    : weight;

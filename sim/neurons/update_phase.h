@@ -118,7 +118,7 @@ struct UpdateCell {
       // Delivery sums in spike order: make it the order of neuron ids, whatever the visit order.
       sort_in_place(spk, ns);
     }
-    if (pop.archive.step)
+    if (pop.archive.ring)
       for (u32 i = 0; i < ns; ++i) pop.archive.record(spk[i], t);
     *v.spike_count_at(b, c) = ns;
     v.spike_total[c] += ns;

@@ -20,24 +20,22 @@ class PostArchive {
  public:
   PostArchive(std::size_t n, double tau_minus_ms, double dt_ms)
       : tau_minus_(tau_minus_ms),
-        step_(n * PostArchiveView::kSlots, 0),
-        k_minus_(n * PostArchiveView::kSlots, 0.0f),
+        ring_(n * PostArchiveView::kSlots, PostSpike{0, 0.0f}),
         count_(n, 0),
         overflow_(1, 0),
-        rate_(dt_ms / tau_minus_ms) {}
+        decay_(dt_ms / tau_minus_ms) {}
   double tau_minus() const { return tau_minus_; }
   PostArchiveView view() {
-    return PostArchiveView{raw(step_), raw(k_minus_), raw(count_), raw(overflow_), rate_};
+    return PostArchiveView{raw(ring_), raw(count_), raw(overflow_), decay_.view()};
   }
   bool overflowed() const { return to_std(overflow_)[0] != 0; }
 
  private:
   double tau_minus_;
-  DeviceVector<std::int32_t> step_;
-  DeviceVector<float> k_minus_;
+  DeviceVector<PostSpike> ring_;
   DeviceVector<std::uint32_t> count_;
   DeviceVector<std::uint32_t> overflow_;
-  double rate_;
+  ExpTable decay_;
 };
 
 /// Per-synapse weights and traces of one plastic projection.
@@ -48,6 +46,8 @@ class PlasticState {
                const std::string& what)
       : spec_(s), dt_(dt_ms) {
     const std::size_t n = weights.size();
+    // Decay tables (exp_table.h): built once, read at every presynaptic spike.
+    if (s.model == SynapseModel::Stdp) plus_ = ExpTable(dt_ms / s.stdp.tau_plus);
     if (s.model == SynapseModel::Stdp) {
       const StdpParams& p = s.stdp;
       require(p.tau_plus > 0, what + ": tau_plus must be > 0 ms, got " + num(p.tau_plus));
@@ -68,6 +68,8 @@ class PlasticState {
       require(p.tau_fac >= 0, what + ": tau_fac must be >= 0 ms, got " + num(p.tau_fac));
       trace_.assign(n, static_cast<float>(p.u));
       x_.assign(n, static_cast<float>(p.x));
+      rec_ = ExpTable(dt_ms / p.tau_rec);
+      if (p.tau_fac > 0) fac_ = ExpTable(dt_ms / p.tau_fac);
     }
     weight_ = to_device(weights);
     t_last_.assign(n, -1);
@@ -85,12 +87,13 @@ class PlasticState {
     v.t_last = raw(t_last_);
     v.post = post;
     const StdpParams& p = spec_.stdp;
-    v.plus_rate = dt_ / p.tau_plus;
+    v.plus = plus_.view();
     v.lambda = p.lambda, v.alpha = p.alpha, v.mu_plus = p.mu_plus, v.mu_minus = p.mu_minus;
     v.w_max = p.w_max;
     const Tsodyks2Params& q = spec_.tsodyks2;
-    v.rec_rate = dt_ / q.tau_rec;
-    v.fac_rate = q.tau_fac == 0 ? 0.0 : dt_ / q.tau_fac;
+    v.rec = rec_.view();
+    v.fac = fac_.view();
+    v.facilitates = q.tau_fac > 0;
     v.u_0 = q.u_0;
     return v;
   }
@@ -100,6 +103,7 @@ class PlasticState {
   double dt_;
   DeviceVector<float> weight_, trace_, x_;
   DeviceVector<std::int32_t> t_last_;
+  ExpTable plus_, rec_, fac_;
 };
 
 /// The plastic state of every plastic projection (null for static ones) and the spike archive of

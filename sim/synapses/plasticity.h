@@ -25,6 +25,8 @@
 #include <string>
 
 #include "sim/core/config.h"
+#include "sim/core/exp_table.h"
+#include "sim/core/prefetch.h"
 
 namespace snn::sim {
 
@@ -67,26 +69,41 @@ inline const char* synapse_model_name(SynapseModel m) {
   }
 }
 
+/// One archived postsynaptic spike: its step and K- just after it, side by side, so that the
+/// query of a presynaptic spike (which nearly always needs only the newest one or two) touches
+/// one cache line of the target, not two.
+struct PostSpike {
+  std::int32_t step;
+  float k_minus;
+};
+
 /// The postsynaptic spikes of one population, kept for STDP: per neuron a ring of its latest
-/// kSlots spikes (step and K- just after it) and a count of all its spikes.
+/// kSlots spikes and a count of all its spikes.
 struct PostArchiveView {
   static constexpr int kSlots = 64;
-  std::int32_t* step;       ///< [n][kSlots]
-  float* k_minus;           ///< [n][kSlots]
+  PostSpike* ring;          ///< [n][kSlots]
   std::uint32_t* count;     ///< [n]
   std::uint32_t* overflow;  ///< set when a query needed a spike the ring no longer holds
-  double decay_rate;        ///< dt / tau_minus
+  ExpTableView decay;       ///< exp(-k·dt/tau_minus)
 
+  SNN_HD const PostSpike* spikes_of(std::uint32_t j) const {
+    return ring + static_cast<std::uint64_t>(j) * kSlots;
+  }
   SNN_HD void record(std::uint32_t j, int t) const {
     const std::uint32_t n = count[j];
+    PostSpike* r = ring + static_cast<std::uint64_t>(j) * kSlots;
     double k = 1.0;
     if (n > 0) {
-      const std::uint32_t last = (n - 1) % kSlots;
-      k += k_minus[j * kSlots + last] * ::exp(-decay_rate * (t - step[j * kSlots + last]));
+      const PostSpike& last = r[(n - 1) % kSlots];
+      k += last.k_minus * decay(t - last.step);
     }
-    step[j * kSlots + n % kSlots] = t;
-    k_minus[j * kSlots + n % kSlots] = static_cast<float>(k);
+    r[n % kSlots] = PostSpike{t, static_cast<float>(k)};
     count[j] = n + 1;
+  }
+  /// Starts loading what a query for neuron j reads first: its newest spike.
+  SNN_HD void prefetch(std::uint32_t j) const {
+    const std::uint32_t n = count[j];
+    snn::prefetch(spikes_of(j) + (n - 1) % kSlots);
   }
 };
 
@@ -98,9 +115,11 @@ struct PlasticView {
   float* x = nullptr;              ///< per synapse: x (tsodyks2)
   std::int32_t* t_last = nullptr;  ///< per synapse: step of the last presynaptic spike, -1: none
   PostArchiveView post{};          ///< the target population's spikes (stdp)
-  double plus_rate = 0;            ///< dt / tau_plus
+  ExpTableView plus;               ///< exp(-k·dt/tau_plus)
   double lambda = 0, alpha = 0, mu_plus = 0, mu_minus = 0, w_max = 0;
-  double rec_rate = 0, fac_rate = 0, u_0 = 0;  ///< dt/tau_rec, dt/tau_fac (0: no facilitation)
+  ExpTableView rec, fac;     ///< exp(-k·dt/tau_rec), exp(-k·dt/tau_fac)
+  bool facilitates = false;  ///< tau_fac > 0
+  double u_0 = 0;
 
   /// x^mu, without pow() for the additive (0) and multiplicative (1) rules.
   SNN_HD static double power(double x, double mu) {
@@ -122,9 +141,8 @@ struct PlasticView {
       double u = trace[m], xx = x[m];
       const int tl = t_last[m];
       if (tl >= 0) {
-        const double h = t - tl;
-        const double xd = ::exp(-rec_rate * h);
-        const double ud = fac_rate == 0.0 ? 0.0 : ::exp(-fac_rate * h);
+        const double xd = rec(t - tl);
+        const double ud = facilitates ? fac(t - tl) : 0.0;
         xx = 1.0 + (xx - xx * u - 1.0) * xd;
         u = u_0 + u * (1.0 - u_0) * ud;
         trace[m] = static_cast<float>(u);
@@ -138,33 +156,32 @@ struct PlasticView {
     const int tl = t_last[m] < 0 ? 0 : t_last[m];  // NEST: t_lastspike starts at 0
     const double kp = trace[m];
     const std::uint32_t n = post.count[j];
-    const std::int32_t* ps = post.step + static_cast<std::uint64_t>(j) * PostArchiveView::kSlots;
-    const float* pk = post.k_minus + static_cast<std::uint64_t>(j) * PostArchiveView::kSlots;
+    const PostSpike* ps = post.spikes_of(j);
     // The archived spikes, newest first: find the window (tl - d, t - d], then walk it oldest
     // first (facilitation in time order, as NEST).
     const std::uint32_t kept = n < PostArchiveView::kSlots ? n : PostArchiveView::kSlots;
     std::uint32_t newest = 0;  // how many of the newest are after t - d
-    while (newest < kept && ps[(n - 1 - newest) % PostArchiveView::kSlots] > t - d) ++newest;
+    while (newest < kept && ps[(n - 1 - newest) % PostArchiveView::kSlots].step > t - d) ++newest;
     std::uint32_t end = newest;  // spikes [newest, end) from the newest are in the window
-    while (end < kept && ps[(n - 1 - end) % PostArchiveView::kSlots] > tl - d) ++end;
+    while (end < kept && ps[(n - 1 - end) % PostArchiveView::kSlots].step > tl - d) ++end;
     if (end == kept && n > kept && kp != 0.0) *post.overflow = 1;
     for (std::uint32_t i = end; i > newest; --i) {
-      const int tp = ps[(n - i) % PostArchiveView::kSlots];
-      w = facilitate(w, kp * ::exp(-plus_rate * (tp + d - tl)));
+      const int tp = ps[(n - i) % PostArchiveView::kSlots].step;
+      w = facilitate(w, kp * plus(tp + d - tl));
     }
     // K- just before t - d: from the newest spike strictly before it.
     double km = 0.0;
     std::uint32_t i = newest;
-    while (i < kept && ps[(n - 1 - i) % PostArchiveView::kSlots] >= t - d) ++i;
+    while (i < kept && ps[(n - 1 - i) % PostArchiveView::kSlots].step >= t - d) ++i;
     if (i < kept) {
-      const std::uint32_t s = (n - 1 - i) % PostArchiveView::kSlots;
-      km = pk[s] * ::exp(-post.decay_rate * (t - d - ps[s]));
+      const PostSpike& p = ps[(n - 1 - i) % PostArchiveView::kSlots];
+      km = p.k_minus * post.decay(t - d - p.step);
     } else if (n > kept) {
       *post.overflow = 1;
     }
     w = depress(w, km);
     weight[m] = static_cast<float>(w);
-    trace[m] = static_cast<float>(kp * ::exp(-plus_rate * (t - tl)) + 1.0);
+    trace[m] = static_cast<float>(kp * plus(t - tl) + 1.0);
     t_last[m] = t;
     return static_cast<float>(w);
   }
