@@ -21,3 +21,23 @@ if(SNN_FUZZ)
   endif()
   add_compile_options(-fsanitize=fuzzer-no-link)
 endif()
+# SNN_TSAN: ThreadSanitizer on every target, for the OpenMP build with clang and LLVM's libomp.
+# TSan alone does not see OpenMP's barriers and reports races inside every parallel region;
+# Archer (libarcher, part of libomp-dev) tells TSan about them, so what remains are real races.
+# Tests get OMP_TOOL_LIBRARIES through SNN_TEST_ENV; tests/sanitize/tsan.supp lists what is
+# suppressed and why.
+if(SNN_TSAN)
+  if(SNN_SANITIZE OR SNN_FUZZ)
+    message(FATAL_ERROR "SNN_TSAN cannot be combined with SNN_SANITIZE or SNN_FUZZ")
+  endif()
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang" OR NOT SNN_DEVICE_SYSTEM STREQUAL "OMP")
+    message(FATAL_ERROR "SNN_TSAN needs clang and the OMP system (-DCMAKE_CXX_COMPILER=clang++)")
+  endif()
+  string(REGEX MATCH "^[0-9]+" snn_clang_major "${CMAKE_CXX_COMPILER_VERSION}")
+  find_library(SNN_ARCHER archer PATHS /usr/lib/llvm-${snn_clang_major}/lib REQUIRED)
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+  set(SNN_TEST_ENV
+      "TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=${PROJECT_SOURCE_DIR}/tests/sanitize/tsan.supp"
+      "OMP_TOOL_LIBRARIES=${SNN_ARCHER}")
+endif()
