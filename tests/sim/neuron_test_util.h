@@ -28,6 +28,15 @@ inline sim::ProjectionSpec onto(const std::string& from, const std::string& to,
   return projection(from, to, sim::Connectivity::list({0}, {target}), weight, delay_ms);
 }
 
+/// V - E_L of iaf_psc_alpha at time t (ms) after an alpha current of peak w (pA) began: the
+/// current w·e/tau_s · t·e^{-t/tau_s} convolved with the membrane's e^{-t/tau_m}/C (C in pF).
+inline double alpha_psp(double w, double c, double tau_m, double tau_s, double t) {
+  const double k = w * 2.718281828459045235 / (tau_s * c);
+  if (tau_m == tau_s) return k * t * t * std::exp(-t / tau_m) / 2;
+  const double beta = 1 / tau_m - 1 / tau_s;
+  return k * (std::exp(-t / tau_m) - std::exp(-t / tau_s) * (1 - beta * t)) / (beta * beta);
+}
+
 /// V of recorded neuron `col` at step `step` (>= 1).
 inline float v_at_step(const sim::Recorder& r, const std::string& pop, std::size_t col, long step) {
   const auto& v = r.voltages().at(pop);

@@ -11,16 +11,6 @@ namespace snn::sim {
 namespace {
 
 constexpr double kDt = 0.1;
-constexpr double kE = 2.718281828459045235;
-
-/// V - E_L at time t after an alpha current of peak w (pA) began: the current is
-/// w·e/tau_s · t·e^{-t/tau_s}; convolved with the membrane's e^{-t/tau_m}/C.
-double alpha_psp(double w, double c, double tau_m, double tau_s, double t) {
-  const double k = w * kE / (tau_s * c);
-  if (tau_m == tau_s) return k * t * t * std::exp(-t / tau_m) / 2;
-  const double beta = 1 / tau_m - 1 / tau_s;
-  return k * (std::exp(-t / tau_m) - std::exp(-t / tau_s) * (1 - beta * t)) / (beta * beta);
-}
 
 PopulationSpec population(const std::string& name, const IafPscAlpha::Params& p) {
   PopulationSpec s;
@@ -51,7 +41,7 @@ TEST(IafPscAlpha, PostsynapticPotentialsMatchTheClosedForm) {
   for (const Case& c : cases) {
     double peak = 0, t_peak = 0;
     for (long t = 1; t <= 800; ++t) {
-      const double exact = t <= 11 ? 0.0 : alpha_psp(c.w, 250, 10, c.tau_s, (t - 11) * kDt);
+      const double exact = t <= 11 ? 0.0 : test::alpha_psp(c.w, 250, 10, c.tau_s, (t - 11) * kDt);
       if (std::fabs(exact) > std::fabs(peak)) peak = exact, t_peak = (t - 11) * kDt;
       ASSERT_NEAR(test::v_at_step(rec, c.name, 0, t), -70.0 + exact, 2e-5) << c.name << " " << t;
     }

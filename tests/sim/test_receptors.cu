@@ -15,15 +15,6 @@ namespace snn::sim {
 namespace {
 
 constexpr double kDt = 0.1;
-constexpr double kE = 2.718281828459045235;
-
-/// V - E_L of iaf_psc_alpha at time t after an alpha current of peak w (pA) began (see
-/// test_iaf_psc_alpha.cu).
-double alpha_psp(double w, double c, double tau_m, double tau_s, double t) {
-  const double k = w * kE / (tau_s * c);
-  const double beta = 1 / tau_m - 1 / tau_s;
-  return k * (std::exp(-t / tau_m) - std::exp(-t / tau_s) * (1 - beta * t)) / (beta * beta);
-}
 
 PopulationSpec one_model(const std::string& name, std::uint32_t size, NeuronParams p) {
   PopulationSpec s;
@@ -96,8 +87,9 @@ TEST(Receptors, SimultaneousExcitationAndInhibitionOfIafPscAlphaAddTheirOwnAlpha
     double extreme = 0;
     for (long t = 1; t <= 600; ++t) {
       const double s = (t - 11) * kDt;
-      const double exact =
-          t <= 11 ? 0.0 : alpha_psp(100.0, 250, 10, 2.0, s) + alpha_psp(-100.0, 250, 10, 8.0, s);
+      const double exact = t <= 11 ? 0.0
+                                   : test::alpha_psp(100.0, 250, 10, 2.0, s) +
+                                         test::alpha_psp(-100.0, 250, 10, 8.0, s);
       if (std::fabs(exact) > std::fabs(extreme)) extreme = exact;
       ASSERT_NEAR(test::v_at_step(rec, "n", 0, t), -70.0 + exact, 2e-5) << describe(c) << " " << t;
     }
