@@ -1169,6 +1169,14 @@ std::vector<std::uint64_t> Network::projection_rows(int i) const {
 std::vector<std::uint32_t> Network::projection_targets(int i) const {
   return impl_->projections.at(i)->targets_host();
 }
+std::pair<std::uint32_t, std::uint32_t> Network::owned_neurons(const std::string& population) const {
+  const Impl& m = *impl_;
+  require(m.built, "owned neurons: the network is not built yet");
+  const int p = m.index_of(population);
+  require(p >= 0, "no population named '" + population + "'");
+  if (!m.dist) return {0, m.pops[p].size};
+  return {m.lane_lo_of(p, m.lane_first), m.lane_lo_of(p, m.lane_last)};
+}
 
 MemoryUse Network::memory() const {
   const Impl& m = *impl_;

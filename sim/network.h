@@ -21,6 +21,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/neurons/registry.h"
@@ -53,15 +54,15 @@ struct PopulationSpec {
 };
 
 struct SimConfig {
-  double dt_ms = 0.1;       ///< time step, ms
-  std::uint64_t seed = 1;   ///< every random draw derives from it
+  double dt_ms = 0.1;      ///< time step, ms
+  std::uint64_t seed = 1;  ///< every random draw derives from it
   Mode mode = Mode::EventDriven;
-  int lanes = 0;            ///< workers' partition; 0: the thread count (CPU) or 64 (CUDA)
+  int lanes = 0;  ///< workers' partition; 0: the thread count (CPU) or 64 (CUDA)
 };
 
 struct RunStats {
-  std::int64_t steps = 0;          ///< steps done (fewer than asked when interrupted)
-  bool interrupted = false;        ///< stopped early by a stop request (sim/core/stop_request.h)
+  std::int64_t steps = 0;        ///< steps done (fewer than asked when interrupted)
+  bool interrupted = false;      ///< stopped early by a stop request (sim/core/stop_request.h)
   std::uint64_t spikes = 0;      ///< all neuron populations
   std::uint64_t syn_events = 0;  ///< spike deliveries through projections
   double sim_s = 0;              ///< wall time of the step loop
@@ -75,14 +76,14 @@ struct RunStats {
 struct MemoryUse {
   std::uint64_t stored_synapses = 0;      ///< synapses of stored projections
   std::uint64_t procedural_synapses = 0;  ///< of procedural ones (expected number for Bernoulli)
-  std::uint64_t stored_bytes = 0;      ///< their CSR: row pointers, targets, weights/delays per synapse
-  std::uint64_t procedural_bytes = 0;  ///< procedural rows being drawn (a row per worker)
-  std::uint64_t queue_event_bytes = 0;     ///< event regions: slots × Σ min(lane, kMaxEvents)
+  std::uint64_t stored_bytes = 0;  ///< their CSR: row pointers, targets, weights/delays per synapse
+  std::uint64_t procedural_bytes = 0;   ///< procedural rows being drawn (a row per worker)
+  std::uint64_t queue_event_bytes = 0;  ///< event regions: slots × Σ min(lane, kMaxEvents)
   /// Zeroed storage (zeroed_buffer.h): the queue's dense ring and touched lists, the spike lists
   /// and carried neurons; reserved, on the CPU memory only where written.
   std::uint64_t zeroed_reserved = 0;
-  std::uint64_t queue_other_bytes = 0;     ///< count words, per-lane sum tables
-  std::uint64_t buffer_bytes = 0;          ///< recording buffers
+  std::uint64_t queue_other_bytes = 0;  ///< count words, per-lane sum tables
+  std::uint64_t buffer_bytes = 0;       ///< recording buffers
   /// What scales with neurons: the queue's event regions and other words, and the buffers (the
   /// zeroed storage, reserved, is left out: on the CPU it is memory only where written).
   double neurons_bytes() const {
@@ -128,7 +129,7 @@ class Network {
   const SimConfig& config() const { return config_; }
   double build_seconds() const;
   std::int64_t current_step() const;
-  std::uint64_t neurons() const;   ///< neurons of neuron populations
+  std::uint64_t neurons() const;  ///< neurons of neuron populations
   std::uint64_t synapses() const;
   std::vector<std::string> population_names() const;  ///< neuron populations, in order
   std::int64_t population_size(const std::string& name) const;
@@ -139,6 +140,9 @@ class Network {
   /// The built projections' synapses (tests): row pointers and targets of projection i.
   std::vector<std::uint64_t> projection_rows(int i) const;
   std::vector<std::uint32_t> projection_targets(int i) const;
+  /// The neurons [first, last) of a population whose incoming synapses this rank stores and
+  /// updates (set_exchange); the whole population on one process (after build()).
+  std::pair<std::uint32_t, std::uint32_t> owned_neurons(const std::string& population) const;
   /// Projections, in connect() order, and their descriptions.
   int projection_count() const;
   const ProjectionSpec& projection_spec(int i) const;

@@ -231,11 +231,7 @@ SimSummary run_sim(const SimArgs& a, std::ostream& out, sim::Exchange* ex) {
   if (nir) return run_nir(a, out);
   Network& net = *net_ptr;
 
-  if (dist) {
-    net.set_exchange(ex);
-    if (!a.load_weights.empty() || !a.save_weights.empty())
-      throw AgreedError("-load-weights / -save-weights run on one process (not under mpiexec)");
-  }
+  if (dist) net.set_exchange(ex);
   agreed([&] {
     net.build();
     if (!a.load_weights.empty()) load_weights(net, a.load_weights);
@@ -278,9 +274,11 @@ SimSummary run_sim(const SimArgs& a, std::ostream& out, sim::Exchange* ex) {
   s.device = device_system_name();
   s.mode = a.mode;
 
+  // A collective (rank 0 gathers), so in a step of its own: no rank may skip it after another
+  // rank's error.
+  if (!a.save_weights.empty()) agreed([&] { save_weights(net, a.save_weights, ex); });
   agreed([&] {
     if (recorder) recorder->close();
-    if (!a.save_weights.empty()) save_weights(net, a.save_weights);
     if (!root) return;
     out << "network      " << s.network << "\n"
         << "neurons      " << s.neurons << "\n"

@@ -1,7 +1,8 @@
 // One network over several processes: `mpiexec -n P snn-sim -threads J` writes the same SONATA
 // file (spikes and voltages, byte for byte) and counts as one process with one thread, for
 // P in {1, 2, 4} and J in {1, 2}; a rank that fails makes every rank exit non-zero with one
-// message; more ranks than neurons run. Runs only in builds with -DSNN_WITH_MPI=ON.
+// message; more ranks than neurons run; -save-weights/-load-weights files equal one process's. Runs
+// only in builds with -DSNN_WITH_MPI=ON.
 #include <gtest/gtest.h>
 #include <hdf5.h>
 #include <sys/wait.h>
@@ -170,6 +171,48 @@ TEST(MpiSplit, NetworkFileIsTheSameForAnySplit) {
   snn::test::TempDir d;
   std::ofstream(d / "net.json") << kNetwork;
   expect_same_for_any_split("-network " + (d / "net.json"), "exc", "readout");
+}
+
+TEST(MpiSplit, WeightsFilesAreTheSameForAnySplit) {
+  // The STDP projection's weights after 60 ms, saved by 1, 2 and 4 ranks: the same file. Then
+  // every split starts from that file (-load-weights): the same spikes and final weights again.
+  snn::test::TempDir d;
+  std::ofstream(d / "net.json") << kNetwork;
+  const std::string net = "-network " + (d / "net.json") + " -threads 1";
+  const Result ref = run(0, net + " -record-spikes none -save-weights " + (d / "w1.h5"), d);
+  ASSERT_EQ(ref.status, 0) << ref.err;
+  const auto want = datasets(d / "w1.h5");
+  ASSERT_EQ(want.size(), 8u * 3u);  // 8 projections: source_ids, target_ids, weight
+  // The run changed the plastic weights: the file is not the initial network.
+  ASSERT_GT(want.at("projections/0/weight").size(), 1000u);
+  const Result loaded = run(0,
+                            net + " -load-weights " + (d / "w1.h5") + " -save-weights " +
+                                (d / "w2.h5") + " -out " + (d / "s2.h5"),
+                            d);
+  ASSERT_EQ(loaded.status, 0) << loaded.err;
+  const auto want2 = datasets(d / "w2.h5");
+  ASSERT_FALSE(want2.at("projections/0/weight") == want.at("projections/0/weight"));
+  const auto want_spikes = datasets(d / "s2.h5");
+  for (int ranks : {2, 4}) {
+    const std::string tag = std::to_string(ranks) + " ranks";
+    const Result r = run(ranks, net + " -record-spikes none -save-weights " + (d / "w.h5"), d);
+    ASSERT_EQ(r.status, 0) << tag << ": " << r.err;
+    EXPECT_TRUE(datasets(d / "w.h5") == want) << tag << ": saved weights differ";
+    const Result l = run(ranks,
+                         net + " -load-weights " + (d / "w1.h5") + " -save-weights " +
+                             (d / "w.h5") + " -out " + (d / "s.h5"),
+                         d);
+    ASSERT_EQ(l.status, 0) << tag << ": " << l.err;
+    EXPECT_TRUE(datasets(d / "w.h5") == want2) << tag << ": weights after loading differ";
+    EXPECT_TRUE(datasets(d / "s.h5") == want_spikes) << tag << ": spikes after loading differ";
+  }
+  // A weights file of another network: every rank stops, rank 0 says why.
+  std::ofstream(d / "other.json") << std::string(kNetwork).replace(
+      std::string(kNetwork).find("\"seed\": 5"), 9, "\"seed\": 6");
+  const Result bad =
+      run(2, "-network " + (d / "other.json") + " -threads 1 -load-weights " + (d / "w1.h5"), d);
+  EXPECT_NE(bad.status, 0);
+  EXPECT_NE(bad.err.find("not the network's synapses"), std::string::npos) << bad.err;
 }
 
 TEST(MpiSplit, MoreRanksThanNeuronsRun) {
