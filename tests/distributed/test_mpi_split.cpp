@@ -1,7 +1,8 @@
 // One network over several processes: `mpiexec -n P snn-sim -threads J` writes the same SONATA
 // file (spikes and voltages, byte for byte) and counts as one process with one thread, for
 // P in {1, 2, 4} and J in {1, 2}; a rank that fails makes every rank exit non-zero with one
-// message; more ranks than neurons run; -save-weights/-load-weights files equal one process's. Runs
+// message; more ranks than neurons run; -save-weights/-load-weights files equal one process's;
+// SIGTERM stops every rank at one step with a whole file. Runs
 // only in builds with -DSNN_WITH_MPI=ON.
 #include <gtest/gtest.h>
 #include <hdf5.h>
@@ -213,6 +214,36 @@ TEST(MpiSplit, WeightsFilesAreTheSameForAnySplit) {
       run(2, "-network " + (d / "other.json") + " -threads 1 -load-weights " + (d / "w1.h5"), d);
   EXPECT_NE(bad.status, 0);
   EXPECT_NE(bad.err.find("not the network's synapses"), std::string::npos) << bad.err;
+}
+
+TEST(MpiSplit, SigtermStopsEveryRankAtOneStepWithAWholeFile) {
+  // mpiexec passes SIGTERM to every rank; the stop request rides along the next exchange, so all
+  // ranks stop after the same block and rank 0 closes a file equal to a run of that length.
+  snn::test::TempDir d;
+  const std::string args = " -network brunel -order 100 -threads 1 -progress off -out ";
+  const std::string cmd = "bash -c '" + std::string(SNN_MPIEXEC) + " -n 2 --oversubscribe " +
+                          SNN_SIM_BINARY + args + (d / "term.h5") + " -t 10000000 >" + (d / "out") +
+                          " 2>" + (d / "err") +
+                          " & p=$!; sleep 3; kill -TERM $p; wait $p; echo $? >" + (d / "rc") + "'";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  EXPECT_NE(std::stoi(slurp(d / "rc")), 0);
+  const std::string err = slurp(d / "err");
+  const std::string said = "snn-sim: interrupted by SIGTERM at t = ";
+  const std::size_t at = err.find(said);
+  ASSERT_NE(at, std::string::npos) << err;
+  EXPECT_EQ(err.find(said, at + 1), std::string::npos) << "one message: " << err;
+  const double t_ms = std::stod(err.substr(at + said.size()));
+  ASSERT_GT(t_ms, 0);
+  ASSERT_LT(t_ms, 10000000);
+  // The same network run to that time on one process: the same file.
+  std::ostringstream t;
+  t.precision(17);
+  t << t_ms;
+  const Result ref = run(0, args + (d / "ref.h5") + " -t " + t.str(), d);
+  ASSERT_EQ(ref.status, 0) << ref.err;
+  const auto want = datasets(d / "ref.h5");
+  ASSERT_GT(want.at("spikes/exc/node_ids").size(), 100u);
+  EXPECT_TRUE(datasets(d / "term.h5") == want);
 }
 
 TEST(MpiSplit, MoreRanksThanNeuronsRun) {
