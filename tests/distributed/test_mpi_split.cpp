@@ -2,8 +2,8 @@
 // file (spikes and voltages, byte for byte) and counts as one process with one thread, for
 // P in {1, 2, 4} and J in {1, 2}; a rank that fails makes every rank exit non-zero with one
 // message; more ranks than neurons run; -save-weights/-load-weights files equal one process's;
-// SIGTERM stops every rank at one step with a whole file. Runs
-// only in builds with -DSNN_WITH_MPI=ON.
+// SIGTERM stops every rank at one step with a whole file. Runs only in builds with
+// -DSNN_WITH_MPI=ON.
 #include <gtest/gtest.h>
 #include <hdf5.h>
 #include <sys/wait.h>
