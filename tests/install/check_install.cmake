@@ -16,7 +16,8 @@ foreach(f include/snn/sim/network.h include/snn/learning/model/fc_network.h
   endif()
 endforeach()
 step(${CMAKE_COMMAND} -S ${SOURCE} -B ${WORK} -G ${GENERATOR} -DCMAKE_CXX_COMPILER=${CXX}
-     -DCMAKE_PREFIX_PATH=${PREFIX} -DCMAKE_BUILD_TYPE=Release)
+     -DCMAKE_PREFIX_PATH=${PREFIX} -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS=${CXX_FLAGS}"
+     "-DCMAKE_EXE_LINKER_FLAGS=${CXX_FLAGS}")
 step(${CMAKE_COMMAND} --build ${WORK})
 step(${WORK}/downstream)
 message(STATUS "${step_output}")
