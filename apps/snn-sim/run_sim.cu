@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -26,6 +28,20 @@
 #include "sim/sonata/circuit_network.h"
 
 namespace snn::apps {
+
+namespace {
+/// A time on the step grid in the fewest digits that still name its step: "123456.7 ms", where
+/// num()'s 6 digits say "123457" (another step, and a rerun with -t of it a different run) and
+/// 17 digits say "123456.70000000001".
+std::string step_time(std::int64_t steps, double dt_ms) {
+  char buf[40];
+  for (int digits = 6; digits <= 17; ++digits) {
+    std::snprintf(buf, sizeof buf, "%.*g", digits, steps * dt_ms);
+    if (std::llround(std::strtod(buf, nullptr) / dt_ms) == steps) break;
+  }
+  return buf;
+}
+}  // namespace
 
 double peak_rss_mb() {
   struct rusage u;
@@ -283,8 +299,9 @@ SimSummary run_sim(const SimArgs& a, std::ostream& out, sim::Exchange* ex) {
     out << "network      " << s.network << "\n"
         << "neurons      " << s.neurons << "\n"
         << "synapses     " << s.synapses << "\n"
-        << "time         " << num(t_done_ms) << " ms (dt " << num(config.dt_ms) << " ms, " << s.mode
-        << "-driven, " << s.device << ", " << s.threads << " threads"
+        << "time         " << step_time(std::llround(t_done_ms / config.dt_ms), config.dt_ms)
+        << " ms (dt " << num(config.dt_ms) << " ms, " << s.mode << "-driven, " << s.device << ", "
+        << s.threads << " threads"
         << (s.ranks > 1 ? ", " + std::to_string(s.ranks) + " ranks" : std::string()) << ")\n"
         << "spikes       " << s.spikes << "\n"
         << "mean rate    " << fixed(s.rate_hz, 2) << " Hz\n"
@@ -312,7 +329,8 @@ SimSummary run_sim(const SimArgs& a, std::ostream& out, sim::Exchange* ex) {
   });
   if (st.interrupted)
     throw Interrupted(std::string("interrupted by ") + stop_signal_name(stop_requested()) +
-                          " at t = " + num(t_done_ms) + " ms of " + num(t_ms) + " ms" +
+                          " at t = " + step_time(st.steps, config.dt_ms) + " ms of " + num(t_ms) +
+                          " ms" +
                           (a.out.empty() ? "" : "; " + a.out + " holds every step up to then"),
                       stop_requested());
   return s;
