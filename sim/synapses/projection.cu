@@ -18,6 +18,7 @@
 #include "sim/core/random_dist.h"
 #include "sim/core/simd.h"
 #include "sim/neurons/neuron_model.h"
+#include "sim/synapses/degree_share.h"
 #include "sim/synapses/projection.h"
 #include "sim/synapses/total_number_split.h"
 
@@ -48,16 +49,6 @@ namespace {
 using u32 = std::uint32_t;
 using u64 = std::uint64_t;
 using Count = thrust::counting_iterator<u32>;
-
-/// Fixed in/out-degree: each owner's k partners into out[owner * k ..).
-struct DegreeRows {
-  rows::DegreeRow row;
-  u32* out;
-  u32 first = 0;  ///< the first owner drawn (out holds owners first, first + 1, ...)
-  SNN_HD void operator()(u32 self) const {
-    row.draw(self, out + static_cast<u64>(self - first) * row.k);
-  }
-};
 
 /// Fixed total number: target first + i's offs[i + 1] - offs[i] sources into out[offs[i] ..), and
 /// each synapse's key (target << 32 | pick) into key[offs[i] ..).
@@ -149,30 +140,6 @@ struct TimesK {
 struct DivK {
   u32 k;
   SNN_HD u32 operator()(u64 i) const { return static_cast<u32>(i / k); }
-};
-/// Chunk row i of out-degree rows (k targets each, drawn whole): how many targets lie in [lo, hi).
-struct KeptInRow {
-  const u32* rows;
-  u32 k, lo, hi;
-  SNN_HD u64 operator()(u32 i) const {
-    const u32* r = rows + static_cast<u64>(i) * k;
-    u64 n = 0;
-    for (u32 m = 0; m < k; ++m) n += r[m] >= lo && r[m] < hi;
-    return n;
-  }
-};
-/// Copies chunk row i's targets in [lo, hi), in row order, to out + start[i].
-struct CopyKept {
-  const u32* rows;
-  u32 k, lo, hi;
-  const u64* start;
-  u32* out;
-  SNN_HD void operator()(u32 i) const {
-    const u32* r = rows + static_cast<u64>(i) * k;
-    u64 o = start[i];
-    for (u32 m = 0; m < k; ++m)
-      if (r[m] >= lo && r[m] < hi) out[o++] = r[m];
-  }
 };
 struct Narrow16 {
   SNN_HD std::uint16_t operator()(u32 x) const { return static_cast<std::uint16_t>(x); }
@@ -329,33 +296,10 @@ Projection::Projection(const ProjectionSpec& spec, u32 n_source, u32 n_target, b
       const rows::DegreeRow row{rng,       in ? n_source : n_target, k,
                                 skip_self, !c.allow_multapses,       !in};
       if (!in && part && !val.per_weight && !val.per_delay) {
-        // Out-degree rows with a share of the targets (a rank of several): each row is drawn
-        // whole, from its source's stream, and only the share is kept. Drawing in chunks of
-        // sources, twice (count, then copy), keeps the whole network's rows out of memory: sparse
-        // N 1e6 under mpiexec -n 2 peaked at 1.2 GB on rank 0, against 0.42 GB on one process.
-        // (Values per synapse are keyed by the position in the whole row: kept on the path below.)
-        const u32 chunk = static_cast<u32>(
-            std::max<u64>(1, std::min<u64>(n_source, (u64{1} << 22) / std::max(k, 1u))));
-        DeviceVector<u32> drawn(static_cast<u64>(chunk) * k);
-        row_ptr_.assign(static_cast<std::size_t>(n_source) + 1, 0);
-        for (int pass = 0; pass < 2; ++pass) {
-          if (pass == 1) {
-            thrust::inclusive_scan(exec(), row_ptr_.begin(), row_ptr_.end(), row_ptr_.begin());
-            nnz_ = row_ptr_.back();
-            targets.resize(nnz_);
-          }
-          for (u32 s0 = 0; s0 < n_source; s0 += chunk) {
-            const u32 nc = std::min(chunk, n_source - s0);
-            thrust::for_each(exec(), Count(s0), Count(s0 + nc), DegreeRows{row, raw(drawn), s0});
-            if (pass == 0)
-              thrust::transform(exec(), Count(0), Count(nc), row_ptr_.begin() + s0 + 1,
-                                KeptInRow{raw(drawn), k, keep_lo, keep_hi});
-            else
-              thrust::for_each(
-                  exec(), Count(0), Count(nc),
-                  CopyKept{raw(drawn), k, keep_lo, keep_hi, raw(row_ptr_) + s0, raw(targets)});
-          }
-        }
+        // A share of the targets (a rank of several): drawn in chunks (degree_share.h). Values
+        // per synapse are keyed by the position in the whole row, so those rows take the path
+        // below and are filtered afterwards.
+        nnz_ = rows::draw_degree_share(row, n_source, keep_lo, keep_hi, row_ptr_, targets);
         drawn_in_range = true;
         break;
       }
@@ -366,7 +310,7 @@ Projection::Projection(const ProjectionSpec& spec, u32 n_source, u32 n_target, b
       nnz_ = static_cast<u64>(owners) * k;
       DeviceVector<u32> partners(nnz_);
       thrust::for_each(exec(), Count(first), Count(first + owners),
-                       DegreeRows{row, raw(partners), first});
+                       rows::DegreeRows{row, raw(partners), first});
       if (in && (val.per_weight || val.per_delay)) {
         // Values keyed by (target, pick): keep each synapse's pre-sort index.
         orig.resize(nnz_);
