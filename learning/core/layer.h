@@ -33,6 +33,12 @@ class Layer {
   virtual void set_training(bool training) { training_ = training; }
   bool training() const { return training_; }
 
+  /// True when step t of the output depends on step t of the input alone, with no state carried
+  /// between steps and no per-step randomness (convolution, BatchNorm, Linear, pooling, reshapes).
+  /// Such a layer computes an input that is the same at every step (direct encoding) once, on a
+  /// single frame [1, B, ...]: Sequential::forward_repeated relies on it.
+  virtual bool frame_wise() const { return false; }
+
   /// Short description for logs, e.g. "Linear(784, 10, bias=false)".
   virtual std::string describe() const = 0;
 

@@ -58,6 +58,7 @@ struct ChannelStats {
   int n_frames;
   std::int64_t inner;
   double eps, momentum;
+  double copies;  // identical steps each frame stands for (the unbiased count only)
   T* mean;
   T* invstd;
   T* running_mean;
@@ -77,7 +78,10 @@ struct ChannelStats {
     const double var = m2 / count;
     mean[c] = static_cast<T>(mu);
     invstd[c] = static_cast<T>(1.0 / sqrt(var + eps));
-    const double unbiased = count > 1 ? m2 / (count - 1) : var;
+    // PyTorch's unbiased estimate over every step the frames stand for: the copies' M2 is
+    // copies·m2 over n = copies·count values
+    const double n_all = copies * count;
+    const double unbiased = n_all > 1 ? m2 * copies / (n_all - 1) : var;
     running_mean[c] = static_cast<T>((1 - momentum) * running_mean[c] + momentum * mu);
     running_var[c] = static_cast<T>((1 - momentum) * running_var[c] + momentum * unbiased);
   }
@@ -248,10 +252,10 @@ void BatchNorm<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
     }
     for_each_index(rows, batch_norm_detail::RowMoments<T>{x.data(), raw(partial_a_),
                                                           raw(partial_b_), n, channels_, inner});
-    for_each_index(channels_,
-                   batch_norm_detail::ChannelStats<T>{
-                       raw(partial_a_), raw(partial_b_), n, inner, eps_, momentum_, mean_.data(),
-                       invstd_.data(), running_mean_.value.data(), running_var_.value.data()});
+    for_each_index(channels_, batch_norm_detail::ChannelStats<T>{
+                                  raw(partial_a_), raw(partial_b_), n, inner, eps_, momentum_,
+                                  double(frame_copies_), mean_.data(), invstd_.data(),
+                                  running_mean_.value.data(), running_var_.value.data()});
   } else {
     for_each_index(channels_, batch_norm_detail::RunningStats<T>{running_mean_.value.data(),
                                                                  running_var_.value.data(), eps_,

@@ -26,15 +26,20 @@ class BatchNorm : public Layer<T> {
                 bool need_grad_x = true) override;
   void collect_parameters(ParameterList<T>& out) override;
   void collect_buffers(BufferList<T>& out) override;
+  bool frame_wise() const override { return true; }
   std::string describe() const override;
 
-  Parameter<T>& weight() { return weight_; }  ///< γ [C], init 1, no weight decay
-  Parameter<T>& bias() { return bias_; }      ///< β [C], init 0, no weight decay
+  Parameter<T>& weight() { return weight_; }           ///< γ [C], init 1, no weight decay
+  Parameter<T>& bias() { return bias_; }               ///< β [C], init 0, no weight decay
   Buffer<T>& running_mean() { return running_mean_; }  ///< [C], init 0
   Buffer<T>& running_var() { return running_var_; }    ///< [C], init 1
   int channels() const { return channels_; }
   double eps() const { return eps_; }
   double scale() const { return scale_; }  ///< tdBN's α·V_th (1 = plain BN)
+  /// Each input frame stands for `copies` identical steps (a repeated input run once, see
+  /// Sequential::forward_repeated): the batch statistics are those of the copies already, only
+  /// the unbiased count of running_var is copies·n. Default 1.
+  void set_frame_copies(int copies) { frame_copies_ = copies; }
   /// Batch mean and 1/√(σ²+ε) of the last training forward, per channel (tests, diagnostics).
   const Tensor<T>& batch_mean() const { return mean_; }
   const Tensor<T>& batch_invstd() const { return invstd_; }
@@ -45,8 +50,9 @@ class BatchNorm : public Layer<T> {
   double momentum_, eps_, scale_;
   Parameter<T> weight_, bias_;
   Buffer<T> running_mean_, running_var_;
-  Tensor<T> mean_, invstd_;  // statistics the last forward normalised with
-  bool last_training_ = true;  // whether the last forward used batch statistics
+  Tensor<T> mean_, invstd_;                     // statistics the last forward normalised with
+  bool last_training_ = true;                   // whether the last forward used batch statistics
+  int frame_copies_ = 1;                        // identical steps each input frame stands for
   DeviceVector<double> partial_a_, partial_b_;  // per (channel, frame) sums [C, N]
   DeviceVector<double> sums_a_, sums_b_;        // per channel [C]
 };

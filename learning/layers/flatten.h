@@ -12,6 +12,7 @@ class Flatten : public Layer<T> {
   void forward(const Tensor<T>& x, Tensor<T>& y) override;
   void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y,
                 Tensor<T>& grad_x, bool need_grad_x = true) override;
+  bool frame_wise() const override { return true; }
   std::string describe() const override { return "Flatten()"; }
 };
 

@@ -20,6 +20,7 @@ class LayerNorm : public Layer<T> {
   void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y, Tensor<T>& grad_x,
                 bool need_grad_x = true) override;
   void collect_parameters(ParameterList<T>& out) override;
+  bool frame_wise() const override { return true; }
   std::string describe() const override;
 
   Parameter<T>& weight() { return weight_; }  ///< γ [F], init 1, no weight decay

@@ -22,6 +22,7 @@ class Linear : public Layer<T> {
   void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y,
                 Tensor<T>& grad_x, bool need_grad_x = true) override;
   void collect_parameters(ParameterList<T>& out) override;
+  bool frame_wise() const override { return true; }
   std::string describe() const override;
 
   int in_features() const { return in_; }

@@ -19,6 +19,7 @@ class LocalResponseNorm : public Layer<T> {
   /// dL/da_j = g_j d_j^−β − (2αβ/n) a_j Σ_{c: j in window(c)} g_c a_c d_c^(−β−1).
   void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y, Tensor<T>& grad_x,
                 bool need_grad_x = true) override;
+  bool frame_wise() const override { return true; }
   std::string describe() const override;
 
  private:

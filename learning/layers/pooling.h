@@ -19,6 +19,7 @@ class MaxPool2d : public Layer<T> {
   /// dL/dx: each output's gradient goes to the input it took the max of (first max on ties).
   void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y, Tensor<T>& grad_x,
                 bool need_grad_x = true) override;
+  bool frame_wise() const override { return true; }
   std::string describe() const override;
   int out_size(int in) const { return (in + 2 * padding_ - kernel_) / stride_ + 1; }
   int kernel() const { return kernel_; }
@@ -38,6 +39,7 @@ class AvgPool2d : public Layer<T> {
   void forward(const Tensor<T>& x, Tensor<T>& y) override;
   void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y, Tensor<T>& grad_x,
                 bool need_grad_x = true) override;
+  bool frame_wise() const override { return true; }
   std::string describe() const override;
   int out_size(int in) const { return (in + 2 * padding_ - kernel_) / stride_ + 1; }
   int kernel() const { return kernel_; }
@@ -55,6 +57,7 @@ class GlobalAvgPool : public Layer<T> {
   void forward(const Tensor<T>& x, Tensor<T>& y) override;
   void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y, Tensor<T>& grad_x,
                 bool need_grad_x = true) override;
+  bool frame_wise() const override { return true; }
   std::string describe() const override { return "GlobalAvgPool()"; }
 };
 

@@ -1,16 +1,16 @@
 // Classifier: encoder + body, with the fused Poisson→Linear→neuron stage when the body allows it.
-#include "learning/model/classifier.h"
-
 #include "learning/layers/flatten.h"
 #include "learning/layers/linear.h"
 #include "learning/layers/poisson_linear.h"
+#include "learning/model/classifier.h"
 #include "learning/neurons/neuron.h"
 #include "sim/core/errors.h"
 
 namespace snn::learning {
 
 template <class T>
-Classifier<T>::Classifier(EncoderKind encoder, std::unique_ptr<Sequential<T>> body, std::uint64_t seed)
+Classifier<T>::Classifier(EncoderKind encoder, std::unique_ptr<Sequential<T>> body,
+                          std::uint64_t seed)
     : encoder_(encoder), body_(std::move(body)), seed_(seed) {
   require(body_ != nullptr && body_->size() > 0, "Classifier: the body has no layers");
   if (encoder_ != EncoderKind::Poisson) return;
@@ -29,7 +29,8 @@ template <class T>
 Classifier<T>::~Classifier() = default;
 
 template <class T>
-const Tensor<T>& Classifier<T>::forward(const Tensor<T>& images, int steps, std::uint64_t batch_key) {
+const Tensor<T>& Classifier<T>::forward(const Tensor<T>& images, int steps,
+                                        std::uint64_t batch_key) {
   require(steps >= 1, "Classifier::forward: steps must be >= 1, got " + std::to_string(steps));
   require(images.ndim() >= 1, "Classifier::forward: images must be [B, ...]");
   last_was_fused_ = fused();
@@ -37,6 +38,11 @@ const Tensor<T>& Classifier<T>::forward(const Tensor<T>& images, int steps, std:
     fused_->forward(images, steps, batch_key, fused_out_, training_);
     if (fused_layers_ == body_->size()) return fused_out_;
     body_->forward_from(fused_layers_, fused_out_, output_);
+    return output_;
+  }
+  if (direct_once()) {
+    direct_encode(images, 1, encoded_);  // [1, B, ...]: the same frame at every step
+    body_->forward_repeated(encoded_, steps, output_);
     return output_;
   }
   if (encoder_ == EncoderKind::Poisson)
@@ -99,10 +105,11 @@ const Tensor<T>& Classifier<T>::output_v_seq() const {
 template <class T>
 std::string Classifier<T>::describe() const {
   std::string s = std::string("Classifier(encoder=") +
-                  (encoder_ == EncoderKind::Poisson ? "Poisson" : "Direct") + ", seed=" +
-                  std::to_string(seed_);
-  if (fused_) s += std::string(", fused first ") + std::to_string(fused_layers_) + " layers" +
-                   (use_fused_ ? "" : " (disabled)");
+                  (encoder_ == EncoderKind::Poisson ? "Poisson" : "Direct") +
+                  ", seed=" + std::to_string(seed_);
+  if (fused_)
+    s += std::string(", fused first ") + std::to_string(fused_layers_) + " layers" +
+         (use_fused_ ? "" : " (disabled)");
   return s + ")\n" + body_->describe();
 }
 

@@ -1,7 +1,8 @@
 // A spiking classifier: an input encoder (Poisson or Direct) and a body of multi-step layers.
 // When the encoder is Poisson and the body starts with [Flatten →] Linear → LIF/IF, that stage
 // runs through the fused PoissonLinearNeuron path (same results, much faster); set_fused(false)
-// runs the generic layers instead.
+// runs the generic layers instead. Direct encoding feeds the image once to the body's frame-wise
+// prefix and at every step to its first neuron (set_direct_once(false): T copies through it all).
 #pragma once
 
 #include <cstdint>
@@ -49,6 +50,15 @@ class Classifier {
   /// Enables (default) or disables the fused path (tests compare both).
   void set_fused(bool on) { use_fused_ = on; }
 
+  /// Whether direct-encoded input runs its frame-wise first layers (the stem's convolution and
+  /// BatchNorm) once per batch instead of once per step (Sequential::forward_repeated): the
+  /// same output and gradients up to float rounding, T times less work and memory there.
+  bool direct_once() const {
+    return encoder_ == EncoderKind::Direct && use_direct_once_ && body_->repeat_prefix() > 0;
+  }
+  /// Enables (default) or disables direct_once (tests compare both).
+  void set_direct_once(bool on) { use_direct_once_ = on; }
+
   EncoderKind encoder() const { return encoder_; }
   Sequential<T>& body() { return *body_; }
   std::uint64_t seed() const { return seed_; }
@@ -59,6 +69,7 @@ class Classifier {
   std::uint64_t seed_;
   bool training_ = true;
   bool use_fused_ = true;
+  bool use_direct_once_ = true;
   std::unique_ptr<PoissonLinearNeuron<T>> fused_;
   std::size_t fused_layers_ = 0;  // body layers the fused path replaces
   bool last_was_fused_ = false;

@@ -1,11 +1,22 @@
 // Sequential: forward keeps each layer's output; backward walks back with two gradient buffers.
-#include "learning/model/sequential.h"
-
 #include <sstream>
 
+#include "learning/layers/batch_norm.h"
+#include "learning/model/sequential.h"
+#include "learning/neurons/neuron.h"
 #include "sim/core/errors.h"
 
 namespace snn::learning {
+namespace {
+
+template <class T>
+bool has_parameters(Layer<T>& layer) {
+  ParameterList<T> p;
+  layer.collect_parameters(p);
+  return !p.empty();
+}
+
+}  // namespace
 
 template <class T>
 Layer<T>& Sequential<T>::add(LayerPtr<T> layer) {
@@ -25,10 +36,48 @@ void Sequential<T>::forward_from(std::size_t first, const Tensor<T>& x, Tensor<T
   require(first < n, "Sequential::forward_from(" + std::to_string(first) + ") of " +
                          std::to_string(n) + " layers");
   if (acts_.size() < n) acts_.resize(n);
+  set_prefix_copies(repeat_prefix(), 1);
   const Tensor<T>* in = &x;
   for (std::size_t i = first; i < n; ++i) {
     Tensor<T>& out = (i + 1 == n) ? y : acts_[i];
     layers_[i]->forward(*in, out);
+    in = &out;
+  }
+}
+
+template <class T>
+std::size_t Sequential<T>::repeat_prefix() const {
+  std::size_t k = 0;
+  while (k < layers_.size() && layers_[k]->frame_wise()) ++k;
+  const bool neuron_next =
+      k < layers_.size() && dynamic_cast<const SpikingNeuron<T>*>(layers_[k].get()) != nullptr;
+  return neuron_next ? k : 0;
+}
+
+template <class T>
+void Sequential<T>::set_prefix_copies(std::size_t prefix, int copies) {
+  for (std::size_t i = 0; i < prefix; ++i)
+    if (auto* bn = dynamic_cast<BatchNorm<T>*>(layers_[i].get())) bn->set_frame_copies(copies);
+}
+
+template <class T>
+void Sequential<T>::forward_repeated(const Tensor<T>& x, int steps, Tensor<T>& y) {
+  const std::size_t k = repeat_prefix(), n = layers_.size();
+  require(k > 0,
+          "Sequential::forward_repeated: the body does not start with frame-wise layers "
+          "followed by a spiking neuron");
+  require(x.ndim() >= 1 && x.dim(0) == 1,
+          "Sequential::forward_repeated: the input must be one frame [1, B, ...], got " +
+              shape_string(x.shape()));
+  if (acts_.size() < n) acts_.resize(n);
+  set_prefix_copies(k, steps);
+  const Tensor<T>* in = &x;
+  for (std::size_t i = 0; i < n; ++i) {
+    Tensor<T>& out = (i + 1 == n) ? y : acts_[i];
+    if (i == k)
+      static_cast<SpikingNeuron<T>&>(*layers_[i]).forward_repeated(*in, steps, out);
+    else
+      layers_[i]->forward(*in, out);
     in = &out;
   }
 }
@@ -46,12 +95,17 @@ void Sequential<T>::backward_from(std::size_t first, const Tensor<T>& x, const T
   require(first < n, "Sequential::backward_from(" + std::to_string(first) + ") of " +
                          std::to_string(n) + " layers");
   if (grads_.size() < 2) grads_.resize(2);
+  // Without dL/dx, the walk stops at the first layer with parameters: the layers before it
+  // (an Unflatten before the stem) have nothing to learn and nobody asks for their dL/dx.
+  std::size_t stop = first;
+  if (!need_grad_x)
+    while (stop + 1 < n && !has_parameters(*layers_[stop])) ++stop;
   const Tensor<T>* g_out = &grad_y;
-  for (std::size_t i = n; i-- > first;) {
+  for (std::size_t i = n; i-- > stop;) {
     const Tensor<T>& in = (i == first) ? x : acts_[i - 1];
     const Tensor<T>& out = (i + 1 == n) ? y : acts_[i];
     Tensor<T>& g_in = (i == first) ? grad_x : grads_[i % 2];
-    const bool need = (i == first) ? need_grad_x : true;
+    const bool need = (i == stop) ? need_grad_x : true;
     layers_[i]->backward(in, out, *g_out, g_in, need);
     g_out = &g_in;
   }

@@ -20,8 +20,18 @@ class Sequential : public Layer<T> {
   const Layer<T>& layer(std::size_t i) const { return *layers_.at(i); }
 
   void forward(const Tensor<T>& x, Tensor<T>& y) override;
-  void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y,
-                Tensor<T>& grad_x, bool need_grad_x = true) override;
+  void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y, Tensor<T>& grad_x,
+                bool need_grad_x = true) override;
+
+  /// Direct encoding computed once: x is one frame [1, B, ...] that is the input at each of
+  /// `steps` steps. The leading frame-wise layers run on that frame alone, the first spiking
+  /// neuron takes it at every step, the layers after it run as in forward(): the same output,
+  /// without the prefix's T-fold work and memory. backward() then walks back the same way.
+  /// Requires repeat_prefix() > 0.
+  void forward_repeated(const Tensor<T>& x, int steps, Tensor<T>& y);
+  /// How many leading layers are frame-wise and followed by a spiking neuron (0: none, or no
+  /// neuron follows them, and forward_repeated is not available).
+  std::size_t repeat_prefix() const;
 
   /// Runs layers [first, size()) only (the classifier's fused path replaces the first ones).
   void forward_from(std::size_t first, const Tensor<T>& x, Tensor<T>& y);
@@ -39,6 +49,8 @@ class Sequential : public Layer<T> {
   std::vector<LayerPtr<T>> layers_;
   std::vector<Tensor<T>> acts_;   // acts_[i] = output of layer i, for i < size() - 1
   std::vector<Tensor<T>> grads_;  // two ping-pong gradient buffers
+  /// The prefix's BatchNorm layers count each frame as `copies` steps (forward_repeated) or 1.
+  void set_prefix_copies(std::size_t prefix, int copies);
 };
 
 }  // namespace snn::learning

@@ -22,6 +22,7 @@ struct ForwardNeuron {
   T* s;
   T* h;
   std::int64_t n, steps;
+  std::int64_t x_step;  // n, or 0 when one input frame is fed at every step
   SNN_HD void operator()(std::int64_t chunk) const {
     const std::int64_t i0 = chunk * kLanes;
     const std::int64_t m = n - i0 < kLanes ? n - i0 : kLanes;
@@ -29,7 +30,7 @@ struct ForwardNeuron {
     for (std::int64_t j = 0; j < m; ++j) v[j] = c.v_rest;
     for (std::int64_t t = 0; t < steps; ++t) {
       const std::int64_t k = t * n + i0;
-      const T* xt = x + k;
+      const T* xt = x + t * x_step + i0;
       T* ht = h + k;
       T* st = s + k;
       for (std::int64_t j = 0; j < m; ++j) {
@@ -53,17 +54,24 @@ struct BackwardNeuron {
   const T* grad_v;  // null unless HasGradV
   T* grad_x;
   std::int64_t n, steps;
+  bool sum_steps;  // the input was one frame fed at every step: grad_x [1, ...] is the sum
   SNN_HD void operator()(std::int64_t chunk) const {
     const std::int64_t i0 = chunk * kLanes;
     const std::int64_t m = n - i0 < kLanes ? n - i0 : kLanes;
     T gh[kLanes];
     for (std::int64_t j = 0; j < m; ++j) gh[j] = T(0);
+    if (sum_steps)
+      for (std::int64_t j = 0; j < m; ++j) grad_x[i0 + j] = T(0);
     for (std::int64_t t = steps - 1; t >= 0; --t) {
       const std::int64_t k = t * n + i0;
+      T* gx = grad_x + (sum_steps ? i0 : k);
       for (std::int64_t j = 0; j < m; ++j) {
         gh[j] = c.template backward_h_as<K>(h[k + j], s[k + j], grad_s[k + j],
                                             HasGradV ? grad_v[k + j] : T(0), gh[j]);
-        grad_x[k + j] = gh[j] * c.k_x;
+        if (sum_steps)
+          gx[j] += gh[j] * c.k_x;
+        else
+          gx[j] = gh[j] * c.k_x;
       }
     }
   }
@@ -84,34 +92,34 @@ std::int64_t chunks(std::int64_t n) {
 
 template <class T, ChargeKind K, bool Hard, bool Smooth>
 void run_forward(const NeuronCoeffs<T>& c, const T* x, T* s, T* h, std::int64_t n,
-                 std::int64_t steps) {
+                 std::int64_t steps, std::int64_t x_step) {
   thrust::for_each(exec(), thrust::counting_iterator<std::int64_t>(0),
                    thrust::counting_iterator<std::int64_t>(chunks(n)),
-                   ForwardNeuron<T, K, Hard, Smooth>{c, x, s, h, n, steps});
+                   ForwardNeuron<T, K, Hard, Smooth>{c, x, s, h, n, steps, x_step});
 }
 
 template <class T, ChargeKind K>
 void forward_charge(const NeuronCoeffs<T>& c, const T* x, T* s, T* h, std::int64_t n,
-                    std::int64_t steps) {
+                    std::int64_t steps, std::int64_t x_step) {
   if (c.smooth_forward)
-    c.hard_reset ? run_forward<T, K, true, true>(c, x, s, h, n, steps)
-                 : run_forward<T, K, false, true>(c, x, s, h, n, steps);
+    c.hard_reset ? run_forward<T, K, true, true>(c, x, s, h, n, steps, x_step)
+                 : run_forward<T, K, false, true>(c, x, s, h, n, steps, x_step);
   else
-    c.hard_reset ? run_forward<T, K, true, false>(c, x, s, h, n, steps)
-                 : run_forward<T, K, false, false>(c, x, s, h, n, steps);
+    c.hard_reset ? run_forward<T, K, true, false>(c, x, s, h, n, steps, x_step)
+                 : run_forward<T, K, false, false>(c, x, s, h, n, steps, x_step);
 }
 
 template <class T, SurrogateKind K>
 void backward_surrogate(const NeuronCoeffs<T>& c, const T* h, const T* s, const T* gs, const T* gv,
-                        T* gx, std::int64_t n, std::int64_t steps) {
+                        T* gx, std::int64_t n, std::int64_t steps, bool sum_steps) {
   auto first = thrust::counting_iterator<std::int64_t>(0);
   auto last = thrust::counting_iterator<std::int64_t>(chunks(n));
   if (gv)
     thrust::for_each(exec(), first, last,
-                     BackwardNeuron<T, K, true>{c, h, s, gs, gv, gx, n, steps});
+                     BackwardNeuron<T, K, true>{c, h, s, gs, gv, gx, n, steps, sum_steps});
   else
     thrust::for_each(exec(), first, last,
-                     BackwardNeuron<T, K, false>{c, h, s, gs, nullptr, gx, n, steps});
+                     BackwardNeuron<T, K, false>{c, h, s, gs, nullptr, gx, n, steps, sum_steps});
 }
 
 }  // namespace
@@ -120,20 +128,38 @@ template <class T>
 void SpikingNeuron<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
   require(x.ndim() >= 2,
           "spiking neuron: input must be [T, B, ...], got " + shape_string(x.shape()));
-  y.resize(x.shape());
-  h_seq_.resize(x.shape());
+  run(x, x.dim(0), y);
+}
+
+template <class T>
+void SpikingNeuron<T>::forward_repeated(const Tensor<T>& x, int steps, Tensor<T>& y) {
+  require(x.ndim() >= 2 && x.dim(0) == 1 && steps >= 1,
+          "spiking neuron: a repeated input must be one frame [1, B, ...] for steps >= 1, got " +
+              shape_string(x.shape()) + " for " + std::to_string(steps) + " steps");
+  run(x, steps, y);
+}
+
+template <class T>
+void SpikingNeuron<T>::run(const Tensor<T>& x, std::int64_t steps, Tensor<T>& y) {
+  Shape shape = x.shape();
+  shape[0] = steps;
+  y.resize(shape);
+  h_seq_.resize(shape);
   v_fresh_ = false;
-  const std::int64_t steps = x.dim(0), n = x.size() / steps;
+  const std::int64_t n = x.size() / x.dim(0);
+  const std::int64_t x_step = x.dim(0) == steps ? n : 0;
   switch (coeffs_.charge_kind()) {
     case ChargeKind::If:
-      forward_charge<T, ChargeKind::If>(coeffs_, x.data(), y.data(), h_seq_.data(), n, steps);
+      forward_charge<T, ChargeKind::If>(coeffs_, x.data(), y.data(), h_seq_.data(), n, steps,
+                                        x_step);
       break;
     case ChargeKind::LifDecayInput:
       forward_charge<T, ChargeKind::LifDecayInput>(coeffs_, x.data(), y.data(), h_seq_.data(), n,
-                                                   steps);
+                                                   steps, x_step);
       break;
     default:
-      forward_charge<T, ChargeKind::Lif>(coeffs_, x.data(), y.data(), h_seq_.data(), n, steps);
+      forward_charge<T, ChargeKind::Lif>(coeffs_, x.data(), y.data(), h_seq_.data(), n, steps,
+                                         x_step);
   }
 }
 
@@ -161,22 +187,29 @@ void SpikingNeuron<T>::backward(const Tensor<T>& x, const Tensor<T>& y, const Te
             "spiking neuron backward: dL/dV has shape " + shape_string(grad_v_seq_->shape()));
     gv = grad_v_seq_->data();
   }
+  // x is [T, B, ...], or one frame [1, B, ...] fed at every step (forward_repeated): then
+  // dL/dx is the sum over the steps
+  const bool sum_steps = x.dim(0) != y.dim(0);
+  require(!sum_steps || x.dim(0) == 1, "spiking neuron backward: input " + shape_string(x.shape()) +
+                                           " for output " + shape_string(y.shape()));
   grad_x.resize(x.shape());
   const std::int64_t steps = y.dim(0), n = y.size() / steps;
   const T *h = h_seq_.data(), *s = y.data(), *gs = grad_y.data();
   T* gx = grad_x.data();
   switch (coeffs_.surrogate) {
     case SurrogateKind::ATan:
-      backward_surrogate<T, SurrogateKind::ATan>(coeffs_, h, s, gs, gv, gx, n, steps);
+      backward_surrogate<T, SurrogateKind::ATan>(coeffs_, h, s, gs, gv, gx, n, steps, sum_steps);
       break;
     case SurrogateKind::Sigmoid:
-      backward_surrogate<T, SurrogateKind::Sigmoid>(coeffs_, h, s, gs, gv, gx, n, steps);
+      backward_surrogate<T, SurrogateKind::Sigmoid>(coeffs_, h, s, gs, gv, gx, n, steps, sum_steps);
       break;
     case SurrogateKind::PiecewiseQuadratic:
-      backward_surrogate<T, SurrogateKind::PiecewiseQuadratic>(coeffs_, h, s, gs, gv, gx, n, steps);
+      backward_surrogate<T, SurrogateKind::PiecewiseQuadratic>(coeffs_, h, s, gs, gv, gx, n, steps,
+                                                               sum_steps);
       break;
     default:
-      backward_surrogate<T, SurrogateKind::SoftSign>(coeffs_, h, s, gs, gv, gx, n, steps);
+      backward_surrogate<T, SurrogateKind::SoftSign>(coeffs_, h, s, gs, gv, gx, n, steps,
+                                                     sum_steps);
   }
 }
 

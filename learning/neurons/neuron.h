@@ -17,6 +17,9 @@ class SpikingNeuron : public Layer<T> {
   void forward(const Tensor<T>& x, Tensor<T>& y) override;
   void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y, Tensor<T>& grad_x,
                 bool need_grad_x = true) override;
+  /// The same input frame x [1, B, ...] at each of `steps` steps (direct encoding computed once):
+  /// y [steps, B, ...]. backward then writes dL/dx [1, B, ...], the sum over the steps.
+  void forward_repeated(const Tensor<T>& x, int steps, Tensor<T>& y);
 
   /// V_t after reset for every step of the last forward, [T, B, ...]. Not stored by the forward
   /// (it is reset(H_t, fire(H_t))): the first call after a forward computes it, later calls reuse
@@ -42,6 +45,9 @@ class SpikingNeuron : public Layer<T> {
   mutable Tensor<T> v_seq_;       // filled by v_seq() on demand
   mutable bool v_fresh_ = false;  // v_seq_ holds the last forward's V
   const Tensor<T>* grad_v_seq_ = nullptr;
+
+ private:
+  void run(const Tensor<T>& x, std::int64_t steps, Tensor<T>& y);
 };
 
 }  // namespace snn::learning

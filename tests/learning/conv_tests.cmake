@@ -5,5 +5,6 @@ snn_add_test(test_learning_conv
   ${CMAKE_CURRENT_LIST_DIR}/conv/test_pooling.cu
   ${CMAKE_CURRENT_LIST_DIR}/conv/test_blocks.cu
   ${CMAKE_CURRENT_LIST_DIR}/conv/test_resnet_builder.cu
-  ${CMAKE_CURRENT_LIST_DIR}/conv/test_resnet_learning.cu)
+  ${CMAKE_CURRENT_LIST_DIR}/conv/test_resnet_learning.cu
+  ${CMAKE_CURRENT_LIST_DIR}/conv/test_direct_once.cu)
 target_link_libraries(test_learning_conv PRIVATE snn_learning)
