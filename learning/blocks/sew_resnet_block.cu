@@ -100,17 +100,20 @@ std::vector<SpikingNeuron<T>*> SewResNetBlock<T>::neurons() {
 
 template <class T>
 void SewResNetBlock<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
+  // The BatchNorm outputs, which no backward reads, live in a gradient buffer that the backward
+  // overwrites only after the last forward is done with it.
+  Tensor<T>& bn_out = grad_p_;
   conv1_->forward(x, a1_);
-  bn1_->forward(a1_, b1_);
-  sn1_->forward(b1_, s1_);
+  bn1_->forward(a1_, bn_out);
+  sn1_->forward(bn_out, s1_);
   conv2_->forward(s1_, a2_);
-  bn2_->forward(a2_, b2_);
-  sn2_->forward(b2_, o_);
+  bn2_->forward(a2_, bn_out);
+  sn2_->forward(bn_out, o_);
   const Tensor<T>* id = &x;
   if (down_) {
     down_->forward(x, d_);
-    bn_down_->forward(d_, e_);
-    sn_down_->forward(e_, id_);
+    bn_down_->forward(d_, bn_out);
+    sn_down_->forward(bn_out, id_);
     id = &id_;
   }
   require(id->shape() == o_.shape(), name_ + ": identity " + shape_string(id->shape()) +
@@ -129,16 +132,18 @@ void SewResNetBlock<T>::backward(const Tensor<T>& x, const Tensor<T>& y, const T
   for_each_index(o_.size(), sew_detail::ConnectBackward<T>{o_.data(), id.data(), grad_y.data(),
                                                            grad_o_.data(), grad_id_.data(),
                                                            connect_});
+  // A neuron's backward reads only its input's shape (its output's, here) and a BatchNorm's
+  // only its input: the forward's BatchNorm outputs are not passed back.
   if (down_) {
-    sn_down_->backward(e_, id_, grad_id_, grad_p_);
-    bn_down_->backward(d_, e_, grad_p_, grad_q_);
+    sn_down_->backward(id_, id_, grad_id_, grad_p_);
+    bn_down_->backward(d_, d_, grad_p_, grad_q_);
     down_->backward(x, d_, grad_q_, grad_short_, need_grad_x);
   }
-  sn2_->backward(b2_, o_, grad_o_, grad_p_);
-  bn2_->backward(a2_, b2_, grad_p_, grad_q_);
+  sn2_->backward(o_, o_, grad_o_, grad_p_);
+  bn2_->backward(a2_, a2_, grad_p_, grad_q_);
   conv2_->backward(s1_, a2_, grad_q_, grad_p_);
-  sn1_->backward(b1_, s1_, grad_p_, grad_q_);
-  bn1_->backward(a1_, b1_, grad_q_, grad_p_);
+  sn1_->backward(s1_, s1_, grad_p_, grad_q_);
+  bn1_->backward(a1_, a1_, grad_q_, grad_p_);
   conv1_->backward(x, a1_, grad_p_, grad_x, need_grad_x);
   if (need_grad_x) accumulate(grad_x, down_ ? grad_short_ : grad_id_);
 }

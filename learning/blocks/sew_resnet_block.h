@@ -61,7 +61,8 @@ class SewResNetBlock : public Layer<T> {
   std::unique_ptr<Conv2d<T>> conv1_, conv2_, down_;
   std::unique_ptr<BatchNorm<T>> bn1_, bn2_, bn_down_;
   std::unique_ptr<LIF<T>> sn1_, sn2_, sn_down_;
-  Tensor<T> a1_, b1_, s1_, a2_, b2_, o_, d_, e_, id_;  // activations of the last forward
+  Tensor<T> a1_, s1_, a2_, o_, d_, id_;  // the activations the backward reads
+  // Gradients; grad_p_ also holds the forward's BatchNorm outputs.
   Tensor<T> grad_o_, grad_id_, grad_p_, grad_q_, grad_short_;
 };
 

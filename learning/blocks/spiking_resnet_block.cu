@@ -30,38 +30,44 @@ SpikingResNetBlock<T>::SpikingResNetBlock(int in_channels, int out_channels, int
 
 template <class T>
 void SpikingResNetBlock<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
+  // The values no backward reads (BN1, BN2 and shortcut outputs, their sum) live in the two
+  // gradient buffers, which the backward overwrites only after the last forward is done with.
+  Tensor<T>& main = grad_p_;
+  Tensor<T>& shortcut = grad_q_;
   conv1_->forward(x, a1_);
-  bn1_->forward(a1_, b1_);
-  sn1_->forward(b1_, s1_);
+  bn1_->forward(a1_, main);
+  sn1_->forward(main, s1_);
   conv2_->forward(s1_, a2_);
-  bn2_->forward(a2_, b2_);
+  bn2_->forward(a2_, main);
   if (down_) {
     down_->forward(x, d_);
-    bn_short_->forward(d_, e_);
+    bn_short_->forward(d_, shortcut);
   } else if (bn_short_) {
-    bn_short_->forward(x, e_);
+    bn_short_->forward(x, shortcut);
   }
-  add_tensors(b2_, bn_short_ ? e_ : x, z_);  // without the shortcut BN: z = BN2(...) + x
-  sn2_->forward(z_, y);
+  accumulate(main, bn_short_ ? shortcut : x);  // without the shortcut BN: z = BN2(...) + x
+  sn2_->forward(main, y);
 }
 
 template <class T>
 void SpikingResNetBlock<T>::backward(const Tensor<T>& x, const Tensor<T>& y,
                                      const Tensor<T>& grad_y, Tensor<T>& grad_x,
                                      bool need_grad_x) {
-  sn2_->backward(z_, y, grad_y, grad_z_);
+  // A neuron's backward reads only its input's shape (its output's, here) and a BatchNorm's
+  // only its input: the forward's transient values are not passed back.
+  sn2_->backward(y, y, grad_y, grad_z_);
   // shortcut branch
   if (down_) {
-    bn_short_->backward(d_, e_, grad_z_, grad_d_);
+    bn_short_->backward(d_, d_, grad_z_, grad_d_);
     down_->backward(x, d_, grad_d_, grad_short_, need_grad_x);
   } else if (bn_short_) {
-    bn_short_->backward(x, e_, grad_z_, grad_short_, need_grad_x);
+    bn_short_->backward(x, x, grad_z_, grad_short_, need_grad_x);
   }
   // main branch
-  bn2_->backward(a2_, b2_, grad_z_, grad_p_);
+  bn2_->backward(a2_, a2_, grad_z_, grad_p_);
   conv2_->backward(s1_, a2_, grad_p_, grad_q_);
-  sn1_->backward(b1_, s1_, grad_q_, grad_p_);
-  bn1_->backward(a1_, b1_, grad_p_, grad_q_);
+  sn1_->backward(s1_, s1_, grad_q_, grad_p_);
+  bn1_->backward(a1_, a1_, grad_p_, grad_q_);
   conv1_->backward(x, a1_, grad_q_, grad_x, need_grad_x);
   if (need_grad_x) accumulate(grad_x, bn_short_ ? grad_short_ : grad_z_);
 }

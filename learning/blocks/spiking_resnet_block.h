@@ -56,7 +56,8 @@ class SpikingResNetBlock : public Layer<T> {
   std::unique_ptr<Conv2d<T>> conv1_, conv2_, down_;
   std::unique_ptr<BatchNorm<T>> bn1_, bn2_, bn_short_;
   std::unique_ptr<LIF<T>> sn1_, sn2_;
-  Tensor<T> a1_, b1_, s1_, a2_, b2_, d_, e_, z_;  // activations of the last forward
+  Tensor<T> a1_, s1_, a2_, d_;  // the activations the backward reads
+  // Gradients; grad_p_ and grad_q_ also hold the forward's transient values (BN outputs, z).
   Tensor<T> grad_z_, grad_p_, grad_q_, grad_short_, grad_d_;
 };
 
