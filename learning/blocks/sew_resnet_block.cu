@@ -1,11 +1,10 @@
 // SEW ResNet block: forward and backward, with the connect function and its two partial
 // derivatives in one elementwise pass each.
-#include "learning/blocks/sew_resnet_block.h"
-
 #include <algorithm>
 #include <cctype>
 
 #include "learning/blocks/block_common.h"
+#include "learning/blocks/sew_resnet_block.h"
 #include "learning/layers/index_loop.h"
 #include "sim/core/errors.h"
 
@@ -20,9 +19,15 @@ struct ConnectForward {
   SewConnect connect;
   SNN_HD void operator()(std::int64_t i) const {
     switch (connect) {
-      case SewConnect::Add: y[i] = o[i] + id[i]; break;
-      case SewConnect::And: y[i] = o[i] * id[i]; break;
-      default: y[i] = (T(1) - o[i]) * id[i]; break;
+      case SewConnect::Add:
+        y[i] = o[i] + id[i];
+        break;
+      case SewConnect::And:
+        y[i] = o[i] * id[i];
+        break;
+      default:
+        y[i] = (T(1) - o[i]) * id[i];
+        break;
     }
   }
 };
@@ -39,9 +44,18 @@ struct ConnectBackward {
   SNN_HD void operator()(std::int64_t i) const {
     const T g = grad_y[i];
     switch (connect) {
-      case SewConnect::Add: grad_o[i] = g; grad_id[i] = g; break;
-      case SewConnect::And: grad_o[i] = g * id[i]; grad_id[i] = g * o[i]; break;
-      default: grad_o[i] = -g * id[i]; grad_id[i] = g * (T(1) - o[i]); break;
+      case SewConnect::Add:
+        grad_o[i] = g;
+        grad_id[i] = g;
+        break;
+      case SewConnect::And:
+        grad_o[i] = g * id[i];
+        grad_id[i] = g * o[i];
+        break;
+      default:
+        grad_o[i] = -g * id[i];
+        grad_id[i] = g * (T(1) - o[i]);
+        break;
     }
   }
 };
@@ -59,16 +73,19 @@ SewConnect parse_sew_connect(const std::string& name) {
 
 std::string sew_connect_name(SewConnect connect) {
   switch (connect) {
-    case SewConnect::Add: return "add";
-    case SewConnect::And: return "and";
-    default: return "iand";
+    case SewConnect::Add:
+      return "add";
+    case SewConnect::And:
+      return "and";
+    default:
+      return "iand";
   }
 }
 
 template <class T>
-SewResNetBlock<T>::SewResNetBlock(int in_channels, int out_channels, int stride,
-                                  SewConnect connect, const LIFParams& neuron,
-                                  const std::string& name, std::uint64_t seed)
+SewResNetBlock<T>::SewResNetBlock(int in_channels, int out_channels, int stride, SewConnect connect,
+                                  const LIFParams& neuron, const std::string& name,
+                                  std::uint64_t seed)
     : in_channels_(in_channels),
       out_channels_(out_channels),
       stride_(stride),
@@ -120,7 +137,8 @@ void SewResNetBlock<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
                                          " does not match the block output " +
                                          shape_string(o_.shape()));
   y.resize(o_.shape());
-  for_each_index(y.size(), sew_detail::ConnectForward<T>{o_.data(), id->data(), y.data(), connect_});
+  for_each_index(y.size(),
+                 sew_detail::ConnectForward<T>{o_.data(), id->data(), y.data(), connect_});
 }
 
 template <class T>
@@ -129,9 +147,9 @@ void SewResNetBlock<T>::backward(const Tensor<T>& x, const Tensor<T>& y, const T
   const Tensor<T>& id = down_ ? id_ : x;
   grad_o_.resize(o_.shape());
   grad_id_.resize(o_.shape());
-  for_each_index(o_.size(), sew_detail::ConnectBackward<T>{o_.data(), id.data(), grad_y.data(),
-                                                           grad_o_.data(), grad_id_.data(),
-                                                           connect_});
+  for_each_index(o_.size(),
+                 sew_detail::ConnectBackward<T>{o_.data(), id.data(), grad_y.data(), grad_o_.data(),
+                                                grad_id_.data(), connect_});
   // A neuron's backward reads only its input's shape (its output's, here) and a BatchNorm's
   // only its input: the forward's BatchNorm outputs are not passed back.
   if (down_) {

@@ -3,7 +3,8 @@
 //   O  = LIF2(BN2(conv3×3(LIF1(BN1(conv3×3_stride(x))))))
 //   id = x, or LIF_d(BN_d(conv1×1_stride(x))) when the channels or the size change
 //   y  = g(O, id):  ADD  O + id  |  AND  O · id  |  IAND  (1 − O) · id
-// x [T, B, Cin, H, W] → y [T, B, Cout, H/stride, W/stride]. With ADD the output counts can exceed 1.
+// x [T, B, Cin, H, W] → y [T, B, Cout, H/stride, W/stride]. With ADD the output counts can
+// exceed 1.
 #pragma once
 
 #include <cstdint>
@@ -27,13 +28,15 @@ std::string sew_connect_name(SewConnect connect);
 template <class T>
 class SewResNetBlock : public Layer<T> {
  public:
-  /// Parameters are named "<name>.conv1.weight", ..., "<name>.down.conv.weight", "<name>.down.bn.*".
+  /// Parameters are named "<name>.conv1.weight", ..., "<name>.down.conv.weight",
+  /// "<name>.down.bn.*".
   SewResNetBlock(int in_channels, int out_channels, int stride, SewConnect connect,
                  const LIFParams& neuron, const std::string& name, std::uint64_t seed);
 
   void forward(const Tensor<T>& x, Tensor<T>& y) override;
   void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y, Tensor<T>& grad_x,
                 bool need_grad_x = true) override;
+  bool backward_reads_output() const override { return false; }
   void collect_parameters(ParameterList<T>& out) override;
   void collect_buffers(BufferList<T>& out) override;
   void set_training(bool training) override;

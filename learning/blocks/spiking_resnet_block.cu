@@ -1,7 +1,6 @@
 // Spiking ResNet block: forward and backward through its two branches.
-#include "learning/blocks/spiking_resnet_block.h"
-
 #include "learning/blocks/block_common.h"
+#include "learning/blocks/spiking_resnet_block.h"
 #include "sim/core/errors.h"
 
 namespace snn::learning {
@@ -51,8 +50,7 @@ void SpikingResNetBlock<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
 
 template <class T>
 void SpikingResNetBlock<T>::backward(const Tensor<T>& x, const Tensor<T>& y,
-                                     const Tensor<T>& grad_y, Tensor<T>& grad_x,
-                                     bool need_grad_x) {
+                                     const Tensor<T>& grad_y, Tensor<T>& grad_x, bool need_grad_x) {
   // A neuron's backward reads only its input's shape (its output's, here) and a BatchNorm's
   // only its input: the forward's transient values are not passed back.
   sn2_->backward(y, y, grad_y, grad_z_);
@@ -92,9 +90,9 @@ void SpikingResNetBlock<T>::collect_buffers(BufferList<T>& out) {
 template <class T>
 void SpikingResNetBlock<T>::set_training(bool training) {
   Layer<T>::set_training(training);
-  for (Layer<T>* l : std::initializer_list<Layer<T>*>{conv1_.get(), bn1_.get(), sn1_.get(),
-                                                      conv2_.get(), bn2_.get(), bn_short_.get(),
-                                                      sn2_.get()})
+  for (Layer<T>* l :
+       std::initializer_list<Layer<T>*>{conv1_.get(), bn1_.get(), sn1_.get(), conv2_.get(),
+                                        bn2_.get(), bn_short_.get(), sn2_.get()})
     if (l) l->set_training(training);
   if (down_) down_->set_training(training);
 }
@@ -102,8 +100,11 @@ void SpikingResNetBlock<T>::set_training(bool training) {
 template <class T>
 std::string SpikingResNetBlock<T>::describe() const {
   return "SpikingResNetBlock(" + std::to_string(in_channels_) + " → " +
-         std::to_string(out_channels_) + ", stride=" + std::to_string(stride_) +
-         ", shortcut=" + (down_ ? "conv1×1+BN" : bn_short_ ? "BN" : "identity") + ")";
+         std::to_string(out_channels_) + ", stride=" + std::to_string(stride_) + ", shortcut=" +
+         (down_       ? "conv1×1+BN"
+          : bn_short_ ? "BN"
+                      : "identity") +
+         ")";
 }
 
 template class SpikingResNetBlock<float>;

@@ -20,7 +20,8 @@ namespace snn::learning {
 template <class T>
 class SpikingResNetBlock : public Layer<T> {
  public:
-  /// Parameters are named "<name>.conv1.weight", "<name>.bn1.weight", ..., "<name>.down.conv.weight",
+  /// Parameters are named "<name>.conv1.weight", "<name>.bn1.weight", ...,
+  /// "<name>.down.conv.weight",
   /// "<name>.down.bn.weight"; weights drawn from `seed`.
   /// identity_bn: a BatchNorm on an identity shortcut too (the SNN-ResNet note's layout, the
   /// default); false gives torchvision's BasicBlock (x added as it is).
@@ -30,6 +31,7 @@ class SpikingResNetBlock : public Layer<T> {
   void forward(const Tensor<T>& x, Tensor<T>& y) override;
   void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y, Tensor<T>& grad_x,
                 bool need_grad_x = true) override;
+  bool backward_reads_output() const override { return false; }
   void collect_parameters(ParameterList<T>& out) override;
   void collect_buffers(BufferList<T>& out) override;
   void set_training(bool training) override;

@@ -39,6 +39,11 @@ class Layer {
   /// single frame [1, B, ...]: Sequential::forward_repeated relies on it.
   virtual bool frame_wise() const { return false; }
 
+  /// Whether backward() reads the values of x, or of y (else only their shapes). A model keeps
+  /// an activation's values for the backward only when a layer says it reads them.
+  virtual bool backward_reads_input() const { return true; }
+  virtual bool backward_reads_output() const { return true; }
+
   /// Short description for logs, e.g. "Linear(784, 10, bias=false)".
   virtual std::string describe() const = 0;
 

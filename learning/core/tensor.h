@@ -3,12 +3,12 @@
 // batch to batch and nothing is allocated inside the time loop.
 #pragma once
 
+#include <thrust/fill.h>
+
 #include <cstdint>
 #include <numeric>
 #include <string>
 #include <vector>
-
-#include <thrust/fill.h>
 
 #include "sim/core/device_vector.h"
 #include "sim/core/errors.h"
@@ -51,10 +51,21 @@ class Tensor {
   }
   /// Same data, new shape of the same size.
   void reshape(const Shape& shape) {
-    require(shape_size(shape) == size_, "reshape " + shape_string(shape_) + " to " +
-                                            shape_string(shape) + ": sizes differ");
+    require(shape_size(shape) == size_,
+            "reshape " + shape_string(shape_) + " to " + shape_string(shape) + ": sizes differ");
     shape_ = shape;
   }
+  /// A stand-in with a shape and a size but no values: data() is null, and begin(), end(),
+  /// fill() and to_host() must not be called. Sequential passes it, for its shape, in place of
+  /// an activation whose values no backward reads.
+  static Tensor shape_only(const Shape& shape) {
+    Tensor t;
+    t.shape_ = shape;
+    t.size_ = shape_size(shape);
+    return t;
+  }
+  /// False for a shape_only() stand-in.
+  bool has_values() const { return static_cast<std::int64_t>(data_.size()) >= size_; }
   void fill(T value) { thrust::fill(exec(), data_.begin(), data_.begin() + size_, value); }
 
   T* data() { return thrust::raw_pointer_cast(data_.data()); }
@@ -71,9 +82,9 @@ class Tensor {
   }
   /// Sets shape and values from host memory.
   void from_host(const Shape& shape, const std::vector<T>& values) {
-    require(shape_size(shape) == static_cast<std::int64_t>(values.size()),
-            "from_host: " + std::to_string(values.size()) + " values for shape " +
-                shape_string(shape));
+    require(
+        shape_size(shape) == static_cast<std::int64_t>(values.size()),
+        "from_host: " + std::to_string(values.size()) + " values for shape " + shape_string(shape));
     resize(shape);
     thrust::copy(values.begin(), values.end(), data_.begin());
   }

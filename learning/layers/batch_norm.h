@@ -27,6 +27,7 @@ class BatchNorm : public Layer<T> {
   void collect_parameters(ParameterList<T>& out) override;
   void collect_buffers(BufferList<T>& out) override;
   bool frame_wise() const override { return true; }
+  bool backward_reads_output() const override { return false; }
   std::string describe() const override;
 
   Parameter<T>& weight() { return weight_; }           ///< γ [C], init 1, no weight decay

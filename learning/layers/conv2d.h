@@ -45,6 +45,7 @@ class Conv2d : public Layer<T> {
                 bool need_grad_x = true) override;
   void collect_parameters(ParameterList<T>& out) override;
   bool frame_wise() const override { return true; }
+  bool backward_reads_output() const override { return false; }
   std::string describe() const override;
 
   /// Output height or width for an input height or width.

@@ -10,9 +10,11 @@ template <class T>
 class Flatten : public Layer<T> {
  public:
   void forward(const Tensor<T>& x, Tensor<T>& y) override;
-  void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y,
-                Tensor<T>& grad_x, bool need_grad_x = true) override;
+  void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y, Tensor<T>& grad_x,
+                bool need_grad_x = true) override;
   bool frame_wise() const override { return true; }
+  bool backward_reads_input() const override { return false; }
+  bool backward_reads_output() const override { return false; }
   std::string describe() const override { return "Flatten()"; }
 };
 

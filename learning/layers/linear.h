@@ -15,14 +15,16 @@ class Linear : public Layer<T> {
   /// in, out >= 1. Weight (and bias) drawn U(-1/sqrt(in), 1/sqrt(in)) from a counter-based
   /// stream of `seed` (PyTorch's default kaiming-uniform range), the same on every system.
   /// Parameters are named "<name>.weight" and "<name>.bias".
-  Linear(int in, int out, bool bias = false, const std::string& name = "fc", std::uint64_t seed = 0);
+  Linear(int in, int out, bool bias = false, const std::string& name = "fc",
+         std::uint64_t seed = 0);
 
   /// x [T, B, in] (or [N, in]) → y [T, B, out].
   void forward(const Tensor<T>& x, Tensor<T>& y) override;
-  void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y,
-                Tensor<T>& grad_x, bool need_grad_x = true) override;
+  void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y, Tensor<T>& grad_x,
+                bool need_grad_x = true) override;
   void collect_parameters(ParameterList<T>& out) override;
   bool frame_wise() const override { return true; }
+  bool backward_reads_output() const override { return false; }
   std::string describe() const override;
 
   int in_features() const { return in_; }

@@ -20,6 +20,8 @@ class MaxPool2d : public Layer<T> {
   void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y, Tensor<T>& grad_x,
                 bool need_grad_x = true) override;
   bool frame_wise() const override { return true; }
+  bool backward_reads_input() const override { return false; }
+  bool backward_reads_output() const override { return false; }
   std::string describe() const override;
   int out_size(int in) const { return (in + 2 * padding_ - kernel_) / stride_ + 1; }
   int kernel() const { return kernel_; }
@@ -40,6 +42,8 @@ class AvgPool2d : public Layer<T> {
   void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y, Tensor<T>& grad_x,
                 bool need_grad_x = true) override;
   bool frame_wise() const override { return true; }
+  bool backward_reads_input() const override { return false; }
+  bool backward_reads_output() const override { return false; }
   std::string describe() const override;
   int out_size(int in) const { return (in + 2 * padding_ - kernel_) / stride_ + 1; }
   int kernel() const { return kernel_; }
@@ -58,6 +62,8 @@ class GlobalAvgPool : public Layer<T> {
   void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y, Tensor<T>& grad_x,
                 bool need_grad_x = true) override;
   bool frame_wise() const override { return true; }
+  bool backward_reads_input() const override { return false; }
+  bool backward_reads_output() const override { return false; }
   std::string describe() const override { return "GlobalAvgPool()"; }
 };
 

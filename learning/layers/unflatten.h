@@ -18,6 +18,8 @@ class Unflatten : public Layer<T> {
   void backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y, Tensor<T>& grad_x,
                 bool need_grad_x = true) override;
   bool frame_wise() const override { return true; }
+  bool backward_reads_input() const override { return false; }
+  bool backward_reads_output() const override { return false; }
   std::string describe() const override;
   const Shape& inner() const { return inner_; }
 

@@ -35,12 +35,33 @@ void Sequential<T>::forward_from(std::size_t first, const Tensor<T>& x, Tensor<T
   const std::size_t n = layers_.size();
   require(first < n, "Sequential::forward_from(" + std::to_string(first) + ") of " +
                          std::to_string(n) + " layers");
-  if (acts_.size() < n) acts_.resize(n);
   set_prefix_copies(repeat_prefix(), 1);
+  run(first, x, n, 0, y);
+}
+
+template <class T>
+bool Sequential<T>::read_back(std::size_t i) const {
+  return layers_[i]->backward_reads_output() || layers_[i + 1]->backward_reads_input();
+}
+
+template <class T>
+void Sequential<T>::run(std::size_t first, const Tensor<T>& x, std::size_t repeat_at, int steps,
+                        Tensor<T>& y) {
+  const std::size_t n = layers_.size();
+  if (acts_.size() < n) acts_.resize(n);
+  if (grads_.size() < 2) grads_.resize(2);
   const Tensor<T>* in = &x;
   for (std::size_t i = first; i < n; ++i) {
-    Tensor<T>& out = (i + 1 == n) ? y : acts_[i];
-    layers_[i]->forward(*in, out);
+    const bool last = i + 1 == n, keep = last || read_back(i);
+    // An output no backward reads lives, until the next layer has read it, in the gradient
+    // buffer that will hold dL/d(that output) in the backward (so it costs no memory of its
+    // own); the backward gets a stand-in of its shape.
+    Tensor<T>& out = last ? y : keep ? acts_[i] : grads_[(i + 1) % 2];
+    if (i == repeat_at)
+      static_cast<SpikingNeuron<T>&>(*layers_[i]).forward_repeated(*in, steps, out);
+    else
+      layers_[i]->forward(*in, out);
+    if (!keep) acts_[i] = Tensor<T>::shape_only(out.shape());
     in = &out;
   }
 }
@@ -69,17 +90,8 @@ void Sequential<T>::forward_repeated(const Tensor<T>& x, int steps, Tensor<T>& y
   require(x.ndim() >= 1 && x.dim(0) == 1,
           "Sequential::forward_repeated: the input must be one frame [1, B, ...], got " +
               shape_string(x.shape()));
-  if (acts_.size() < n) acts_.resize(n);
   set_prefix_copies(k, steps);
-  const Tensor<T>* in = &x;
-  for (std::size_t i = 0; i < n; ++i) {
-    Tensor<T>& out = (i + 1 == n) ? y : acts_[i];
-    if (i == k)
-      static_cast<SpikingNeuron<T>&>(*layers_[i]).forward_repeated(*in, steps, out);
-    else
-      layers_[i]->forward(*in, out);
-    in = &out;
-  }
+  run(0, x, k, steps, y);
 }
 
 template <class T>

@@ -1,5 +1,6 @@
-// A chain of multi-step layers. Keeps every intermediate activation between forward and
-// backward (reused from batch to batch) and passes them back to each layer's backward.
+// A chain of multi-step layers. Keeps the intermediate activations that a backward reads between
+// forward and backward (reused from batch to batch) and passes them back to each layer's
+// backward; the others pass through a gradient buffer and come back as their shape alone.
 #pragma once
 
 #include <string>
@@ -47,10 +48,16 @@ class Sequential : public Layer<T> {
 
  private:
   std::vector<LayerPtr<T>> layers_;
-  std::vector<Tensor<T>> acts_;   // acts_[i] = output of layer i, for i < size() - 1
+  std::vector<Tensor<T>> acts_;   // acts_[i] = output of layer i (i < size() - 1), or its shape
+                                  // alone (Tensor::shape_only) when no backward reads it
   std::vector<Tensor<T>> grads_;  // two ping-pong gradient buffers
   /// The prefix's BatchNorm layers count each frame as `copies` steps (forward_repeated) or 1.
   void set_prefix_copies(std::size_t prefix, int copies);
+  /// Layers [first, size()) forward; layer repeat_at (size(): none) takes x's one frame at each
+  /// of `steps` steps.
+  void run(std::size_t first, const Tensor<T>& x, std::size_t repeat_at, int steps, Tensor<T>& y);
+  /// Whether the backward reads the values of layer i's output (i + 1 < size()).
+  bool read_back(std::size_t i) const;
 };
 
 }  // namespace snn::learning

@@ -48,8 +48,7 @@ struct ForwardNeuron {
 template <class T, SurrogateKind K, bool HasGradV>
 struct BackwardNeuron {
   NeuronCoeffs<T> c;
-  const T* h;
-  const T* s;
+  const T* h;  // S_t is fire(H_t) again: the forward's spikes are not read back
   const T* grad_s;
   const T* grad_v;  // null unless HasGradV
   T* grad_x;
@@ -66,7 +65,7 @@ struct BackwardNeuron {
       const std::int64_t k = t * n + i0;
       T* gx = grad_x + (sum_steps ? i0 : k);
       for (std::int64_t j = 0; j < m; ++j) {
-        gh[j] = c.template backward_h_as<K>(h[k + j], s[k + j], grad_s[k + j],
+        gh[j] = c.template backward_h_as<K>(h[k + j], c.fire(h[k + j]), grad_s[k + j],
                                             HasGradV ? grad_v[k + j] : T(0), gh[j]);
         if (sum_steps)
           gx[j] += gh[j] * c.k_x;
@@ -110,16 +109,16 @@ void forward_charge(const NeuronCoeffs<T>& c, const T* x, T* s, T* h, std::int64
 }
 
 template <class T, SurrogateKind K>
-void backward_surrogate(const NeuronCoeffs<T>& c, const T* h, const T* s, const T* gs, const T* gv,
-                        T* gx, std::int64_t n, std::int64_t steps, bool sum_steps) {
+void backward_surrogate(const NeuronCoeffs<T>& c, const T* h, const T* gs, const T* gv, T* gx,
+                        std::int64_t n, std::int64_t steps, bool sum_steps) {
   auto first = thrust::counting_iterator<std::int64_t>(0);
   auto last = thrust::counting_iterator<std::int64_t>(chunks(n));
   if (gv)
     thrust::for_each(exec(), first, last,
-                     BackwardNeuron<T, K, true>{c, h, s, gs, gv, gx, n, steps, sum_steps});
+                     BackwardNeuron<T, K, true>{c, h, gs, gv, gx, n, steps, sum_steps});
   else
     thrust::for_each(exec(), first, last,
-                     BackwardNeuron<T, K, false>{c, h, s, gs, nullptr, gx, n, steps, sum_steps});
+                     BackwardNeuron<T, K, false>{c, h, gs, nullptr, gx, n, steps, sum_steps});
 }
 
 }  // namespace
@@ -194,22 +193,21 @@ void SpikingNeuron<T>::backward(const Tensor<T>& x, const Tensor<T>& y, const Te
                                            " for output " + shape_string(y.shape()));
   grad_x.resize(x.shape());
   const std::int64_t steps = y.dim(0), n = y.size() / steps;
-  const T *h = h_seq_.data(), *s = y.data(), *gs = grad_y.data();
+  const T *h = h_seq_.data(), *gs = grad_y.data();
   T* gx = grad_x.data();
   switch (coeffs_.surrogate) {
     case SurrogateKind::ATan:
-      backward_surrogate<T, SurrogateKind::ATan>(coeffs_, h, s, gs, gv, gx, n, steps, sum_steps);
+      backward_surrogate<T, SurrogateKind::ATan>(coeffs_, h, gs, gv, gx, n, steps, sum_steps);
       break;
     case SurrogateKind::Sigmoid:
-      backward_surrogate<T, SurrogateKind::Sigmoid>(coeffs_, h, s, gs, gv, gx, n, steps, sum_steps);
+      backward_surrogate<T, SurrogateKind::Sigmoid>(coeffs_, h, gs, gv, gx, n, steps, sum_steps);
       break;
     case SurrogateKind::PiecewiseQuadratic:
-      backward_surrogate<T, SurrogateKind::PiecewiseQuadratic>(coeffs_, h, s, gs, gv, gx, n, steps,
+      backward_surrogate<T, SurrogateKind::PiecewiseQuadratic>(coeffs_, h, gs, gv, gx, n, steps,
                                                                sum_steps);
       break;
     default:
-      backward_surrogate<T, SurrogateKind::SoftSign>(coeffs_, h, s, gs, gv, gx, n, steps,
-                                                     sum_steps);
+      backward_surrogate<T, SurrogateKind::SoftSign>(coeffs_, h, gs, gv, gx, n, steps, sum_steps);
   }
 }
 

@@ -20,6 +20,9 @@ class SpikingNeuron : public Layer<T> {
   /// The same input frame x [1, B, ...] at each of `steps` steps (direct encoding computed once):
   /// y [steps, B, ...]. backward then writes dL/dx [1, B, ...], the sum over the steps.
   void forward_repeated(const Tensor<T>& x, int steps, Tensor<T>& y);
+  /// The backward reads H_t, which the layer keeps, and recomputes S_t = fire(H_t).
+  bool backward_reads_input() const override { return false; }
+  bool backward_reads_output() const override { return false; }
 
   /// V_t after reset for every step of the last forward, [T, B, ...]. Not stored by the forward
   /// (it is reset(H_t, fire(H_t))): the first call after a forward computes it, later calls reuse
