@@ -64,8 +64,6 @@ class Tensor {
     t.size_ = shape_size(shape);
     return t;
   }
-  /// False for a shape_only() stand-in.
-  bool has_values() const { return static_cast<std::int64_t>(data_.size()) >= size_; }
   void fill(T value) { thrust::fill(exec(), data_.begin(), data_.begin() + size_, value); }
 
   T* data() { return thrust::raw_pointer_cast(data_.data()); }
