@@ -83,7 +83,7 @@ void Sequential<T>::set_prefix_copies(std::size_t prefix, int copies) {
 
 template <class T>
 void Sequential<T>::forward_repeated(const Tensor<T>& x, int steps, Tensor<T>& y) {
-  const std::size_t k = repeat_prefix(), n = layers_.size();
+  const std::size_t k = repeat_prefix();
   require(k > 0,
           "Sequential::forward_repeated: the body does not start with frame-wise layers "
           "followed by a spiking neuron");

@@ -28,8 +28,10 @@ class SpikingNeuron : public Layer<T> {
   /// (it is reset(H_t, fire(H_t))): the first call after a forward computes it, later calls reuse
   /// it.
   const Tensor<T>& v_seq() const;
-  /// H_t (before reset) for every step of the last forward, [T, B, ...].
-  const Tensor<T>& h_seq() const { return h_seq_; }
+  /// H_t (before reset) for every step of the last forward, [T, B, ...]. After a
+  /// forward_repeated the forward does not store it (the backward recomputes it from the one
+  /// frame): the first call computes it.
+  const Tensor<T>& h_seq() const;
 
   /// dL/dV_t to add in the next backward (a loss on the membrane potential), [T, B, ...];
   /// an empty tensor (the default) means none. Cleared by nothing: set it before each backward.
@@ -44,9 +46,15 @@ class SpikingNeuron : public Layer<T> {
 
  protected:
   NeuronCoeffs<T> coeffs_;
-  Tensor<T> h_seq_;
+  mutable Tensor<T> h_seq_;       // stored by forward(); filled by h_seq() after a repeated one
+  mutable bool h_fresh_ = false;  // h_seq_ holds the last forward's H
   mutable Tensor<T> v_seq_;       // filled by v_seq() on demand
   mutable bool v_fresh_ = false;  // v_seq_ holds the last forward's V
+  // The last forward was forward_repeated with few enough steps: H_t is a function of the one
+  // frame, kept here (one frame, not T), and the backward recomputes it per chunk of neurons.
+  bool recompute_h_ = false;
+  Tensor<T> frame_;
+  Shape out_shape_;  // [T, B, ...] of the last forward
   const Tensor<T>* grad_v_seq_ = nullptr;
 
  private:

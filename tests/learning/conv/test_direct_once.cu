@@ -28,8 +28,12 @@ std::vector<double> pattern(std::size_t n, int salt) {
   return v;
 }
 
-TEST(DirectOnce, NeuronFedOneFrameEqualsTheRepeatedInputAndSumsItsGradient) {
-  const int steps = 5, batch = 3, n = 70;  // 70 neurons: a whole and a partial chunk of lanes
+// 5 steps: the backward recomputes H_t from the frame; 70 (over its 64-step stack history): the
+// forward stores H_t. Both must be the T-copy computation's values.
+class DirectOnceSteps : public ::testing::TestWithParam<int> {};
+
+TEST_P(DirectOnceSteps, NeuronFedOneFrameEqualsTheRepeatedInputAndSumsItsGradient) {
+  const int steps = GetParam(), batch = 3, n = 70;  // 70 neurons: a whole and a partial chunk
   const std::vector<double> frame = pattern(batch * n, 1), grad = pattern(steps * batch * n, 2);
   Tensor<double> x1, xt, g, y1, yt, gx1, gxt;
   x1.from_host({1, batch, n}, frame);
@@ -43,7 +47,6 @@ TEST(DirectOnce, NeuronFedOneFrameEqualsTheRepeatedInputAndSumsItsGradient) {
   repeated.forward(xt, yt);
   ASSERT_EQ(y1.shape(), yt.shape());
   EXPECT_EQ(y1.to_host(), yt.to_host());
-  EXPECT_EQ(once.h_seq().to_host(), repeated.h_seq().to_host());
   const auto s = y1.to_host();
   const double rate = std::count(s.begin(), s.end(), 1.0) / double(s.size());
   EXPECT_GT(rate, 0.1);  // the test exercises spikes and resets, not a silent layer
@@ -62,8 +65,13 @@ TEST(DirectOnce, NeuronFedOneFrameEqualsTheRepeatedInputAndSumsItsGradient) {
   }
   EXPECT_GT(norm, 0.1);
   EXPECT_LT(worst, 1e-13);
+  // asked for after the backward, which did not need them
+  EXPECT_EQ(once.h_seq().to_host(), repeated.h_seq().to_host());
+  EXPECT_EQ(once.v_seq().to_host(), repeated.v_seq().to_host());
   EXPECT_THROW(once.forward_repeated(xt, steps, y1), InvalidParameter);  // not one frame
 }
+
+INSTANTIATE_TEST_SUITE_P(RecomputedAndStored, DirectOnceSteps, ::testing::Values(5, 70));
 
 TEST(DirectOnce, BatchNormOverOneFrameKeepsTheRunningVarianceOfItsCopies) {
   const int steps = 4, batch = 2, channels = 3, plane = 5;
