@@ -1,7 +1,9 @@
-// Shared pieces of the residual blocks: child seeds and elementwise helpers.
+// Shared pieces of the residual blocks: child seeds, the gradient workspace, elementwise helpers.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <memory>
 
 #include "learning/core/tensor.h"
 
@@ -14,6 +16,15 @@ inline std::uint64_t child_seed(std::uint64_t seed, std::uint64_t k) {
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
   return z ^ (z >> 31);
 }
+
+/// The buffers a residual block needs only while its own forward or backward runs (its
+/// gradients, and the forward's values no backward reads). The blocks of a network run one at a
+/// time, so they share one workspace (share_workspace): the network then holds the largest
+/// block's buffers once instead of every block's. A block made alone has its own.
+template <class T>
+struct BlockWorkspace {
+  std::array<Tensor<T>, 5> buffers;
+};
 
 /// out = a + b (resized).
 template <class T>

@@ -117,9 +117,11 @@ std::vector<SpikingNeuron<T>*> SewResNetBlock<T>::neurons() {
 
 template <class T>
 void SewResNetBlock<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
+  std::array<Tensor<T>, 5>& ws = workspace_->buffers;
+  Tensor<T>& grad_p = ws[2];
   // The BatchNorm outputs, which no backward reads, live in a gradient buffer that the backward
   // overwrites only after the last forward is done with it.
-  Tensor<T>& bn_out = grad_p_;
+  Tensor<T>& bn_out = grad_p;
   conv1_->forward(x, a1_);
   bn1_->forward(a1_, bn_out);
   sn1_->forward(bn_out, s1_);
@@ -144,26 +146,32 @@ void SewResNetBlock<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
 template <class T>
 void SewResNetBlock<T>::backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y,
                                  Tensor<T>& grad_x, bool need_grad_x) {
+  std::array<Tensor<T>, 5>& ws = workspace_->buffers;
+  Tensor<T>& grad_o = ws[0];
+  Tensor<T>& grad_id = ws[1];
+  Tensor<T>& grad_p = ws[2];
+  Tensor<T>& grad_q = ws[3];
+  Tensor<T>& grad_short = ws[4];
   const Tensor<T>& id = down_ ? id_ : x;
-  grad_o_.resize(o_.shape());
-  grad_id_.resize(o_.shape());
+  grad_o.resize(o_.shape());
+  grad_id.resize(o_.shape());
   for_each_index(o_.size(),
-                 sew_detail::ConnectBackward<T>{o_.data(), id.data(), grad_y.data(), grad_o_.data(),
-                                                grad_id_.data(), connect_});
+                 sew_detail::ConnectBackward<T>{o_.data(), id.data(), grad_y.data(), grad_o.data(),
+                                                grad_id.data(), connect_});
   // A neuron's backward reads only its input's shape (its output's, here) and a BatchNorm's
   // only its input: the forward's BatchNorm outputs are not passed back.
   if (down_) {
-    sn_down_->backward(id_, id_, grad_id_, grad_p_);
-    bn_down_->backward(d_, d_, grad_p_, grad_q_);
-    down_->backward(x, d_, grad_q_, grad_short_, need_grad_x);
+    sn_down_->backward(id_, id_, grad_id, grad_p);
+    bn_down_->backward(d_, d_, grad_p, grad_q);
+    down_->backward(x, d_, grad_q, grad_short, need_grad_x);
   }
-  sn2_->backward(o_, o_, grad_o_, grad_p_);
-  bn2_->backward(a2_, a2_, grad_p_, grad_q_);
-  conv2_->backward(s1_, a2_, grad_q_, grad_p_);
-  sn1_->backward(s1_, s1_, grad_p_, grad_q_);
-  bn1_->backward(a1_, a1_, grad_q_, grad_p_);
-  conv1_->backward(x, a1_, grad_p_, grad_x, need_grad_x);
-  if (need_grad_x) accumulate(grad_x, down_ ? grad_short_ : grad_id_);
+  sn2_->backward(o_, o_, grad_o, grad_p);
+  bn2_->backward(a2_, a2_, grad_p, grad_q);
+  conv2_->backward(s1_, a2_, grad_q, grad_p);
+  sn1_->backward(s1_, s1_, grad_p, grad_q);
+  bn1_->backward(a1_, a1_, grad_q, grad_p);
+  conv1_->backward(x, a1_, grad_p, grad_x, need_grad_x);
+  if (need_grad_x) accumulate(grad_x, down_ ? grad_short : grad_id);
 }
 
 template <class T>

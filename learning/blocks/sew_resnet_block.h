@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "learning/blocks/block_common.h"
 #include "learning/layers/batch_norm.h"
 #include "learning/layers/conv2d.h"
 #include "learning/neurons/lif.h"
@@ -41,6 +42,10 @@ class SewResNetBlock : public Layer<T> {
   void collect_buffers(BufferList<T>& out) override;
   void set_training(bool training) override;
   std::string describe() const override;
+  /// Use `workspace` (shared with the other blocks of a network) for the gradient buffers.
+  void share_workspace(std::shared_ptr<BlockWorkspace<T>> workspace) {
+    workspace_ = std::move(workspace);
+  }
 
   /// The block's spiking neurons (tests switch them to a smooth forward).
   std::vector<SpikingNeuron<T>*> neurons();
@@ -65,8 +70,8 @@ class SewResNetBlock : public Layer<T> {
   std::unique_ptr<BatchNorm<T>> bn1_, bn2_, bn_down_;
   std::unique_ptr<LIF<T>> sn1_, sn2_, sn_down_;
   Tensor<T> a1_, s1_, a2_, o_, d_, id_;  // the activations the backward reads
-  // Gradients; grad_p_ also holds the forward's BatchNorm outputs.
-  Tensor<T> grad_o_, grad_id_, grad_p_, grad_q_, grad_short_;
+  // Gradients; grad_p also holds the forward's BatchNorm outputs.
+  std::shared_ptr<BlockWorkspace<T>> workspace_ = std::make_shared<BlockWorkspace<T>>();
 };
 
 }  // namespace snn::learning

@@ -29,10 +29,13 @@ SpikingResNetBlock<T>::SpikingResNetBlock(int in_channels, int out_channels, int
 
 template <class T>
 void SpikingResNetBlock<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
+  std::array<Tensor<T>, 5>& ws = workspace_->buffers;
+  Tensor<T>& grad_p = ws[1];
+  Tensor<T>& grad_q = ws[2];
   // The values no backward reads (BN1, BN2 and shortcut outputs, their sum) live in the two
   // gradient buffers, which the backward overwrites only after the last forward is done with.
-  Tensor<T>& main = grad_p_;
-  Tensor<T>& shortcut = grad_q_;
+  Tensor<T>& main = grad_p;
+  Tensor<T>& shortcut = grad_q;
   conv1_->forward(x, a1_);
   bn1_->forward(a1_, main);
   sn1_->forward(main, s1_);
@@ -51,23 +54,29 @@ void SpikingResNetBlock<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
 template <class T>
 void SpikingResNetBlock<T>::backward(const Tensor<T>& x, const Tensor<T>& y,
                                      const Tensor<T>& grad_y, Tensor<T>& grad_x, bool need_grad_x) {
+  std::array<Tensor<T>, 5>& ws = workspace_->buffers;
+  Tensor<T>& grad_z = ws[0];
+  Tensor<T>& grad_p = ws[1];
+  Tensor<T>& grad_q = ws[2];
+  Tensor<T>& grad_short = ws[3];
+  Tensor<T>& grad_d = ws[4];
   // A neuron's backward reads only its input's shape (its output's, here) and a BatchNorm's
   // only its input: the forward's transient values are not passed back.
-  sn2_->backward(y, y, grad_y, grad_z_);
+  sn2_->backward(y, y, grad_y, grad_z);
   // shortcut branch
   if (down_) {
-    bn_short_->backward(d_, d_, grad_z_, grad_d_);
-    down_->backward(x, d_, grad_d_, grad_short_, need_grad_x);
+    bn_short_->backward(d_, d_, grad_z, grad_d);
+    down_->backward(x, d_, grad_d, grad_short, need_grad_x);
   } else if (bn_short_) {
-    bn_short_->backward(x, x, grad_z_, grad_short_, need_grad_x);
+    bn_short_->backward(x, x, grad_z, grad_short, need_grad_x);
   }
   // main branch
-  bn2_->backward(a2_, a2_, grad_z_, grad_p_);
-  conv2_->backward(s1_, a2_, grad_p_, grad_q_);
-  sn1_->backward(s1_, s1_, grad_q_, grad_p_);
-  bn1_->backward(a1_, a1_, grad_p_, grad_q_);
-  conv1_->backward(x, a1_, grad_q_, grad_x, need_grad_x);
-  if (need_grad_x) accumulate(grad_x, bn_short_ ? grad_short_ : grad_z_);
+  bn2_->backward(a2_, a2_, grad_z, grad_p);
+  conv2_->backward(s1_, a2_, grad_p, grad_q);
+  sn1_->backward(s1_, s1_, grad_q, grad_p);
+  bn1_->backward(a1_, a1_, grad_p, grad_q);
+  conv1_->backward(x, a1_, grad_q, grad_x, need_grad_x);
+  if (need_grad_x) accumulate(grad_x, bn_short_ ? grad_short : grad_z);
 }
 
 template <class T>

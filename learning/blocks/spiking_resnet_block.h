@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "learning/blocks/block_common.h"
 #include "learning/layers/batch_norm.h"
 #include "learning/layers/conv2d.h"
 #include "learning/neurons/lif.h"
@@ -36,6 +37,10 @@ class SpikingResNetBlock : public Layer<T> {
   void collect_buffers(BufferList<T>& out) override;
   void set_training(bool training) override;
   std::string describe() const override;
+  /// Use `workspace` (shared with the other blocks of a network) for the gradient buffers.
+  void share_workspace(std::shared_ptr<BlockWorkspace<T>> workspace) {
+    workspace_ = std::move(workspace);
+  }
 
   /// The block's spiking neurons (tests switch them to a smooth forward).
   std::vector<SpikingNeuron<T>*> neurons() { return {sn1_.get(), sn2_.get()}; }
@@ -59,8 +64,8 @@ class SpikingResNetBlock : public Layer<T> {
   std::unique_ptr<BatchNorm<T>> bn1_, bn2_, bn_short_;
   std::unique_ptr<LIF<T>> sn1_, sn2_;
   Tensor<T> a1_, s1_, a2_, d_;  // the activations the backward reads
-  // Gradients; grad_p_ and grad_q_ also hold the forward's transient values (BN outputs, z).
-  Tensor<T> grad_z_, grad_p_, grad_q_, grad_short_, grad_d_;
+  // Gradients; grad_p and grad_q also hold the forward's transient values (BN outputs, z).
+  std::shared_ptr<BlockWorkspace<T>> workspace_ = std::make_shared<BlockWorkspace<T>>();
 };
 
 }  // namespace snn::learning

@@ -46,6 +46,8 @@ std::unique_ptr<Sequential<T>> build_model_file_body(const ModelFile& m, int cha
   require(!m.layers.empty() && !m.layers.back().out_shape.empty(),
           m.source + ": build_model_file_body needs a resolved model file");
   auto body = std::make_unique<Sequential<T>>();
+  // The residual blocks run one at a time: one set of gradient buffers serves them all.
+  auto workspace = std::make_shared<BlockWorkspace<T>>();
   if (m.layers.front().type != "Flatten")
     body->add(std::make_unique<Unflatten<T>>(Shape{channels, rows, cols}));
   std::uint64_t k = 0;       // child seed index (seeding "layers", as build_resnet_body)
@@ -106,12 +108,17 @@ std::unique_ptr<Sequential<T>> build_model_file_body(const ModelFile& m, int cha
       for (int b = 0; b < L.blocks; ++b) {
         const int stride = b == 0 ? L.stride : 1;
         const std::string name = L.name + "." + std::to_string(b);
-        if (t == "SEWResNetBlock")
-          body->add(std::make_unique<SewResNetBlock<T>>(
-              in, L.out, stride, parse_sew_connect(L.connect), lif, name, child_seed(seed, k++)));
-        else
-          body->add(std::make_unique<SpikingResNetBlock<T>>(in, L.out, stride, lif, name,
-                                                            child_seed(seed, k++), L.shortcut_bn));
+        if (t == "SEWResNetBlock") {
+          auto block = std::make_unique<SewResNetBlock<T>>(
+              in, L.out, stride, parse_sew_connect(L.connect), lif, name, child_seed(seed, k++));
+          block->share_workspace(workspace);
+          body->add(std::move(block));
+        } else {
+          auto block = std::make_unique<SpikingResNetBlock<T>>(in, L.out, stride, lif, name,
+                                                               child_seed(seed, k++), L.shortcut_bn);
+          block->share_workspace(workspace);
+          body->add(std::move(block));
+        }
         in = L.out;
       }
     } else {

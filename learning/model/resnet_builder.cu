@@ -93,18 +93,25 @@ std::unique_ptr<Sequential<T>> build_resnet_body(const ResNetConfig& c, int in_c
     w /= 2;
   }
   int channels = stem;
+  // The blocks run one at a time: one set of gradient buffers serves them all.
+  auto workspace = std::make_shared<BlockWorkspace<T>>();
   for (std::size_t s = 0; s < c.channels.size(); ++s) {
     for (int b = 0; b < c.blocks[s]; ++b) {
       const int stride = (s > 0 && b == 0) ? 2 : 1;
       const std::string name = "layer" + std::to_string(s + 1) + "." + std::to_string(b);
-      if (c.block == "sew")
-        body->add(std::make_unique<SewResNetBlock<T>>(channels, c.channels[s], stride,
-                                                      parse_sew_connect(c.connect), c.neuron, name,
-                                                      child_seed(seed, k++)));
-      else
-        body->add(std::make_unique<SpikingResNetBlock<T>>(channels, c.channels[s], stride,
-                                                          c.neuron, name, child_seed(seed, k++),
-                                                          c.shortcut_bn));
+      if (c.block == "sew") {
+        auto block = std::make_unique<SewResNetBlock<T>>(channels, c.channels[s], stride,
+                                                         parse_sew_connect(c.connect), c.neuron,
+                                                         name, child_seed(seed, k++));
+        block->share_workspace(workspace);
+        body->add(std::move(block));
+      } else {
+        auto block = std::make_unique<SpikingResNetBlock<T>>(channels, c.channels[s], stride,
+                                                             c.neuron, name, child_seed(seed, k++),
+                                                             c.shortcut_bn);
+        block->share_workspace(workspace);
+        body->add(std::move(block));
+      }
       channels = c.channels[s];
     }
   }
