@@ -23,7 +23,7 @@ inline std::uint64_t child_seed(std::uint64_t seed, std::uint64_t k) {
 /// block's buffers once instead of every block's. A block made alone has its own.
 template <class T>
 struct BlockWorkspace {
-  std::array<Tensor<T>, 5> buffers;
+  std::array<Tensor<T>, 4> buffers;  // a SEW block uses 4, a spiking ResNet block 3
 };
 
 /// out = a + b (resized).

@@ -117,8 +117,7 @@ std::vector<SpikingNeuron<T>*> SewResNetBlock<T>::neurons() {
 
 template <class T>
 void SewResNetBlock<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
-  std::array<Tensor<T>, 5>& ws = workspace_->buffers;
-  Tensor<T>& grad_p = ws[2];
+  Tensor<T>& grad_p = workspace_->buffers[2];
   // The BatchNorm outputs, which no backward reads, live in a gradient buffer that the backward
   // overwrites only after the last forward is done with it.
   Tensor<T>& bn_out = grad_p;
@@ -146,12 +145,10 @@ void SewResNetBlock<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
 template <class T>
 void SewResNetBlock<T>::backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y,
                                  Tensor<T>& grad_x, bool need_grad_x) {
-  std::array<Tensor<T>, 5>& ws = workspace_->buffers;
-  Tensor<T>& grad_o = ws[0];
-  Tensor<T>& grad_id = ws[1];
-  Tensor<T>& grad_p = ws[2];
-  Tensor<T>& grad_q = ws[3];
-  Tensor<T>& grad_short = ws[4];
+  Tensor<T>& grad_o = workspace_->buffers[0];
+  Tensor<T>& grad_id = workspace_->buffers[1];
+  Tensor<T>& grad_p = workspace_->buffers[2];
+  Tensor<T>& grad_q = workspace_->buffers[3];
   const Tensor<T>& id = down_ ? id_ : x;
   grad_o.resize(o_.shape());
   grad_id.resize(o_.shape());
@@ -160,18 +157,22 @@ void SewResNetBlock<T>::backward(const Tensor<T>& x, const Tensor<T>& y, const T
                                                 grad_id.data(), connect_});
   // A neuron's backward reads only its input's shape (its output's, here) and a BatchNorm's
   // only its input: the forward's BatchNorm outputs are not passed back.
-  if (down_) {
-    sn_down_->backward(id_, id_, grad_id, grad_p);
-    bn_down_->backward(d_, d_, grad_p, grad_q);
-    down_->backward(x, d_, grad_q, grad_short, need_grad_x);
-  }
+  // main branch (then dL/dO is done with, and the downsample branch reuses its buffer)
   sn2_->backward(o_, o_, grad_o, grad_p);
   bn2_->backward(a2_, a2_, grad_p, grad_q);
   conv2_->backward(s1_, a2_, grad_q, grad_p);
   sn1_->backward(s1_, s1_, grad_p, grad_q);
   bn1_->backward(a1_, a1_, grad_q, grad_p);
   conv1_->backward(x, a1_, grad_p, grad_x, need_grad_x);
-  if (need_grad_x) accumulate(grad_x, down_ ? grad_short : grad_id);
+  // identity branch
+  const Tensor<T>* grad_short = &grad_id;
+  if (down_) {
+    sn_down_->backward(id_, id_, grad_id, grad_o);
+    bn_down_->backward(d_, d_, grad_o, grad_p);
+    down_->backward(x, d_, grad_p, grad_q, need_grad_x);
+    grad_short = &grad_q;
+  }
+  if (need_grad_x) accumulate(grad_x, *grad_short);
 }
 
 template <class T>

@@ -29,9 +29,8 @@ SpikingResNetBlock<T>::SpikingResNetBlock(int in_channels, int out_channels, int
 
 template <class T>
 void SpikingResNetBlock<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
-  std::array<Tensor<T>, 5>& ws = workspace_->buffers;
-  Tensor<T>& grad_p = ws[1];
-  Tensor<T>& grad_q = ws[2];
+  Tensor<T>& grad_p = workspace_->buffers[1];
+  Tensor<T>& grad_q = workspace_->buffers[2];
   // The values no backward reads (BN1, BN2 and shortcut outputs, their sum) live in the two
   // gradient buffers, which the backward overwrites only after the last forward is done with.
   Tensor<T>& main = grad_p;
@@ -54,29 +53,29 @@ void SpikingResNetBlock<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
 template <class T>
 void SpikingResNetBlock<T>::backward(const Tensor<T>& x, const Tensor<T>& y,
                                      const Tensor<T>& grad_y, Tensor<T>& grad_x, bool need_grad_x) {
-  std::array<Tensor<T>, 5>& ws = workspace_->buffers;
-  Tensor<T>& grad_z = ws[0];
-  Tensor<T>& grad_p = ws[1];
-  Tensor<T>& grad_q = ws[2];
-  Tensor<T>& grad_short = ws[3];
-  Tensor<T>& grad_d = ws[4];
+  Tensor<T>& grad_z = workspace_->buffers[0];
+  Tensor<T>& grad_p = workspace_->buffers[1];
+  Tensor<T>& grad_q = workspace_->buffers[2];
   // A neuron's backward reads only its input's shape (its output's, here) and a BatchNorm's
   // only its input: the forward's transient values are not passed back.
   sn2_->backward(y, y, grad_y, grad_z);
-  // shortcut branch
-  if (down_) {
-    bn_short_->backward(d_, d_, grad_z, grad_d);
-    down_->backward(x, d_, grad_d, grad_short, need_grad_x);
-  } else if (bn_short_) {
-    bn_short_->backward(x, x, grad_z, grad_short, need_grad_x);
-  }
-  // main branch
+  // main branch; it leaves dL/dz for the shortcut, whose gradient then needs no buffer of its own
   bn2_->backward(a2_, a2_, grad_z, grad_p);
   conv2_->backward(s1_, a2_, grad_p, grad_q);
   sn1_->backward(s1_, s1_, grad_q, grad_p);
   bn1_->backward(a1_, a1_, grad_p, grad_q);
   conv1_->backward(x, a1_, grad_q, grad_x, need_grad_x);
-  if (need_grad_x) accumulate(grad_x, bn_short_ ? grad_short : grad_z);
+  // shortcut branch
+  const Tensor<T>* grad_short = &grad_z;  // the identity
+  if (down_) {
+    bn_short_->backward(d_, d_, grad_z, grad_p);
+    down_->backward(x, d_, grad_p, grad_q, need_grad_x);
+    grad_short = &grad_q;
+  } else if (bn_short_) {
+    bn_short_->backward(x, x, grad_z, grad_p, need_grad_x);
+    grad_short = &grad_p;
+  }
+  if (need_grad_x) accumulate(grad_x, *grad_short);
 }
 
 template <class T>
