@@ -209,6 +209,30 @@ void MaxPool2d<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
 }
 
 template <class T>
+void MaxPool2d<T>::forward_step(const Tensor<T>& x_step, std::int64_t t, std::int64_t steps,
+                                Tensor<T>& y) {
+  const Geometry g =
+      pooling_detail::geometry("MaxPool2d", x_step.shape(), kernel_, stride_, padding_);
+  require(x_step.dim(0) == 1 && t >= 0 && t < steps,
+          "MaxPool2d::forward_step: step " + std::to_string(t) + " of " + std::to_string(steps) +
+              " needs one frame, got " + shape_string(x_step.shape()));
+  const std::int64_t planes = x_step.dim(1) * x_step.dim(2);
+  if (t == 0) {
+    y.resize({steps, x_step.dim(1), x_step.dim(2), g.out_h, g.out_w});
+    if (static_cast<std::int64_t>(argmax_.size()) < y.size()) argmax_.resize(y.size());
+  }
+  require(y.ndim() == 5 && y.dim(0) == steps && y.size() == steps * planes * g.out_h * g.out_w,
+          "MaxPool2d::forward_step: output " + shape_string(y.shape()) + " is not the step 0 one");
+  const std::int64_t offset = t * planes * g.out_h * g.out_w;
+  T* out = y.data() + offset;
+  int* arg = raw(argmax_) + offset;
+  if (kernel_ == 2 && stride_ == 2 && padding_ == 0)
+    for_each_index(planes, pooling_detail::MaxForward2x2<T>{x_step.data(), out, arg, g});
+  else
+    for_each_index(planes, pooling_detail::MaxForward<T>{x_step.data(), out, arg, g});
+}
+
+template <class T>
 void MaxPool2d<T>::backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y,
                             Tensor<T>& grad_x, bool need_grad_x) {
   if (!need_grad_x) return;

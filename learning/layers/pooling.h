@@ -3,6 +3,7 @@
 // padding) and global average pooling [T, B, C, H, W] → [T, B, C].
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "learning/core/layer.h"
@@ -27,6 +28,16 @@ class MaxPool2d : public Layer<T> {
   int kernel() const { return kernel_; }
   int stride() const { return stride_; }
   int padding() const { return padding_; }
+
+  /// Whether the windows tile the plane (stride = kernel, no padding): each input is then in at
+  /// most one window, and a spiking neuron before the pool can fold it into its own passes
+  /// (SpikingNeuron::forward_repeated_pooled).
+  bool tiles() const { return stride_ == kernel_ && padding_ == 0; }
+  /// The forward of step t alone: x_step [1, B, C, H, W] → y[t] and step t of the argmax; y
+  /// becomes [steps, B, C, Ho, Wo] at t = 0. backward() then works as after forward().
+  void forward_step(const Tensor<T>& x_step, std::int64_t t, std::int64_t steps, Tensor<T>& y);
+  /// Per output of the last forward, the position of its max in its frame plane (h·W + w).
+  const int* argmax() const { return raw(argmax_); }
 
  private:
   int kernel_, stride_, padding_;

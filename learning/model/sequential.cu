@@ -2,6 +2,7 @@
 #include <sstream>
 
 #include "learning/layers/batch_norm.h"
+#include "learning/layers/pooling.h"
 #include "learning/model/sequential.h"
 #include "learning/neurons/neuron.h"
 #include "sim/core/errors.h"
@@ -51,7 +52,28 @@ void Sequential<T>::run(std::size_t first, const Tensor<T>& x, std::size_t repea
   if (acts_.size() < n) acts_.resize(n);
   if (grads_.size() < 2) grads_.resize(2);
   const Tensor<T>* in = &x;
+  folded_pool_ = n;
   for (std::size_t i = first; i < n; ++i) {
+    if (i == repeat_at && i + 1 < n) {
+      // The direct input's neuron followed by a max pool: the two run as one, step by step, so
+      // the spikes of all steps at full resolution (and their gradient) are never stored.
+      auto& neuron = static_cast<SpikingNeuron<T>&>(*layers_[i]);
+      auto* pool = dynamic_cast<MaxPool2d<T>*>(layers_[i + 1].get());
+      if (pool && in->ndim() == 5 && SpikingNeuron<T>::can_fold(*pool, steps)) {
+        const std::size_t p = i + 1;
+        const bool last = p + 1 == n, keep = last || read_back(p);
+        Tensor<T>& out = last ? y : keep ? acts_[p] : grads_[(p + 1) % 2];
+        neuron.forward_repeated_pooled(*in, steps, *pool, out);
+        Shape spikes = in->shape();
+        spikes[0] = steps;
+        acts_[i] = Tensor<T>::shape_only(spikes);
+        if (!keep) acts_[p] = Tensor<T>::shape_only(out.shape());
+        folded_pool_ = p;
+        in = &out;
+        i = p;
+        continue;
+      }
+    }
     const bool last = i + 1 == n, keep = last || read_back(i);
     // An output no backward reads lives, until the next layer has read it, in the gradient
     // buffer that will hold dL/d(that output) in the backward (so it costs no memory of its
@@ -114,6 +136,18 @@ void Sequential<T>::backward_from(std::size_t first, const Tensor<T>& x, const T
     while (stop + 1 < n && !has_parameters(*layers_[stop])) ++stop;
   const Tensor<T>* g_out = &grad_y;
   for (std::size_t i = n; i-- > stop;) {
+    if (i == folded_pool_ && i > stop && i - 1 >= first) {  // the neuron and the pool it ran
+      const std::size_t k = i - 1;
+      const Tensor<T>& in = (k == first) ? x : acts_[k - 1];
+      // Not a ping-pong buffer: the pool's dL/dy is in grads_[k % 2] and layer k - 1 writes the
+      // other one (two layers in one step break the alternation).
+      Tensor<T>& g_in = (k == first) ? grad_x : folded_grad_;
+      static_cast<SpikingNeuron<T>&>(*layers_[k])
+          .backward_pooled(in, static_cast<const MaxPool2d<T>&>(*layers_[i]), *g_out, g_in);
+      g_out = &g_in;
+      i = k;
+      continue;
+    }
     const Tensor<T>& in = (i == first) ? x : acts_[i - 1];
     const Tensor<T>& out = (i + 1 == n) ? y : acts_[i];
     Tensor<T>& g_in = (i == first) ? grad_x : grads_[i % 2];

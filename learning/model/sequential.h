@@ -51,6 +51,10 @@ class Sequential : public Layer<T> {
   std::vector<Tensor<T>> acts_;   // acts_[i] = output of layer i (i < size() - 1), or its shape
                                   // alone (Tensor::shape_only) when no backward reads it
   std::vector<Tensor<T>> grads_;  // two ping-pong gradient buffers
+  // The max pool the repeated neuron before it ran in its own forward (size(): none): the
+  // backward then runs the two as one (SpikingNeuron::backward_pooled).
+  std::size_t folded_pool_ = 0;
+  Tensor<T> folded_grad_;  // that neuron's dL/dx (one frame)
   /// The prefix's BatchNorm layers count each frame as `copies` steps (forward_repeated) or 1.
   void set_prefix_copies(std::size_t prefix, int copies);
   /// Layers [first, size()) forward; layer repeat_at (size(): none) takes x's one frame at each

@@ -84,36 +84,135 @@ struct BackwardNeuron {
   }
 };
 
+/// dL/dS_t of neuron i, read from a [T, n] tensor.
+template <class T>
+struct DenseGrad {
+  const T* g;
+  std::int64_t n;
+  struct Lane {
+    std::int64_t i;
+  };
+  /// The lanes of neurons i0 .. i0 + m - 1.
+  SNN_HD void lanes(std::int64_t i0, std::int64_t m, Lane* out) const {
+    for (std::int64_t j = 0; j < m; ++j) out[j].i = i0 + j;
+  }
+  SNN_HD T at(const Lane& l, std::int64_t t) const { return g[t * n + l.i]; }
+};
+
+/// dL/dS_t of neuron i through a max pool whose windows tile the plane (MaxPool2d::tiles()):
+/// the gradient of its window's output if it was that window's max, else 0 (and 0 outside every
+/// window, in the rows and columns the floor division drops), as MaxPool2d::backward would write.
+template <class T>
+struct PooledGrad {
+  const T* grad_y;  // [T, planes, out_h, out_w]
+  const int* argmax;
+  int height, width, out_h, out_w, kernel;
+  std::int64_t per_step;  // planes · out_h · out_w
+  struct Lane {
+    std::int64_t out;  // the neuron's window output within a step, or -1
+    int at_plane;      // the neuron's position in its plane, h·W + w
+  };
+  /// The lanes of neurons i0 .. i0 + m - 1: one division for the first, then a walk along the
+  /// rows (a division per neuron would cost more than its whole backward).
+  SNN_HD void lanes(std::int64_t i0, std::int64_t m, Lane* out) const {
+    const std::int64_t plane_size = std::int64_t(height) * width;
+    std::int64_t plane = i0 / plane_size;
+    int r = static_cast<int>(i0 - plane * plane_size), h = r / width, w = r % width;
+    for (std::int64_t j = 0; j < m; ++j) {
+      const int oh = h / kernel, ow = w / kernel;  // 32-bit, by the small window size
+      out[j].at_plane = r;
+      out[j].out = oh < out_h && ow < out_w ? (plane * out_h + oh) * out_w + ow : -1;
+      ++r;
+      if (++w == width) {
+        w = 0;
+        if (++h == height) h = 0, r = 0, ++plane;
+      }
+    }
+  }
+  SNN_HD T at(const Lane& l, std::int64_t t) const {
+    if (l.out < 0) return T(0);
+    const std::int64_t o = t * per_step + l.out;
+    return argmax[o] == l.at_plane ? grad_y[o] : T(0);
+  }
+};
+
 /// BPTT of a neuron fed one frame x at every step (grad_x [1, ...] is the sum over the steps),
 /// with H_t recomputed from x by the forward's own formulas (bit for bit the forward's H).
-template <class T, SurrogateKind K, bool HasGradV>
+/// Grad: where dL/dS_t comes from (DenseGrad, PooledGrad).
+template <class T, SurrogateKind K, ChargeKind C, class Grad>
 struct BackwardRepeatedNeuron {
   NeuronCoeffs<T> c;
   const T* x;
-  const T* grad_s;
-  const T* grad_v;  // null unless HasGradV
+  Grad grad_s;
+  const T* grad_v;  // or null
   T* grad_x;
   std::int64_t n, steps;  // steps <= kMaxRecomputeSteps
   SNN_HD void operator()(std::int64_t chunk) const {
+    // the reset and the forward's Θ/smooth choice fixed per call, so the lane loops vectorise
+    if (c.smooth_forward)
+      c.hard_reset ? run<true, true>(chunk) : run<true, false>(chunk);
+    else
+      c.hard_reset ? run<false, true>(chunk) : run<false, false>(chunk);
+  }
+  template <bool Smooth, bool Hard>
+  SNN_HD void run(std::int64_t chunk) const {
     const std::int64_t i0 = chunk * kLanes;
     const std::int64_t m = n - i0 < kLanes ? n - i0 : kLanes;
-    T h[kMaxRecomputeSteps * kLanes], v[kLanes], gh[kLanes];
+    T h[kMaxRecomputeSteps * kLanes], v[kLanes], gh[kLanes], gs[kLanes];
+    typename Grad::Lane lanes[kLanes];
+    grad_s.lanes(i0, m, lanes);
     for (std::int64_t j = 0; j < m; ++j) v[j] = c.v_rest;
     for (std::int64_t t = 0; t < steps; ++t)
       for (std::int64_t j = 0; j < m; ++j) {
-        const T hj = c.charge(v[j], x[i0 + j]);
-        v[j] = c.reset(hj, c.fire(hj));
+        const T hj = c.template charge_as<C>(v[j], x[i0 + j]);
+        const T sj = Smooth ? c.fire(hj) : heaviside(hj - c.v_threshold);
+        v[j] = Hard ? hj * (T(1) - sj) + c.v_reset * sj : hj - c.v_threshold * sj;
         h[t * kLanes + j] = hj;
       }
     for (std::int64_t j = 0; j < m; ++j) gh[j] = T(0), grad_x[i0 + j] = T(0);
     for (std::int64_t t = steps - 1; t >= 0; --t) {
       const std::int64_t k = t * n + i0;
-      for (std::int64_t j = 0; j < m; ++j) {
-        const T hj = h[t * kLanes + j];
-        gh[j] = c.template backward_h_as<K>(hj, c.fire(hj), grad_s[k + j],
-                                            HasGradV ? grad_v[k + j] : T(0), gh[j]);
-        grad_x[i0 + j] += gh[j] * c.k_x;
-      }
+      for (std::int64_t j = 0; j < m; ++j) gs[j] = grad_s.at(lanes[j], t);  // gathered apart
+      const T* ht = h + t * kLanes;
+      if (grad_v)
+        for (std::int64_t j = 0; j < m; ++j)
+          gh[j] =
+              c.template backward_h_as<K>(ht[j], fire<Smooth>(ht[j]), gs[j], grad_v[k + j], gh[j]);
+      else
+        for (std::int64_t j = 0; j < m; ++j)
+          gh[j] = c.template backward_h_as<K>(ht[j], fire<Smooth>(ht[j]), gs[j], T(0), gh[j]);
+      for (std::int64_t j = 0; j < m; ++j) grad_x[i0 + j] += gh[j] * c.k_x;
+    }
+  }
+  template <bool Smooth>
+  SNN_HD T fire(T h) const {
+    return Smooth ? c.fire(h) : heaviside(h - c.v_threshold);
+  }
+};
+
+/// One step of neurons fed one frame x: V (kept between the calls) → V, S_t.
+template <class T, ChargeKind C>
+struct StepNeuron {
+  NeuronCoeffs<T> c;
+  const T* x;
+  T* v;
+  T* s;
+  std::int64_t n;
+  SNN_HD void operator()(std::int64_t chunk) const {
+    if (c.smooth_forward)
+      c.hard_reset ? run<true, true>(chunk) : run<true, false>(chunk);
+    else
+      c.hard_reset ? run<false, true>(chunk) : run<false, false>(chunk);
+  }
+  template <bool Smooth, bool Hard>
+  SNN_HD void run(std::int64_t chunk) const {
+    const std::int64_t i0 = chunk * kLanes;
+    const std::int64_t m = n - i0 < kLanes ? n - i0 : kLanes;
+    for (std::int64_t j = i0; j < i0 + m; ++j) {
+      const T hj = c.template charge_as<C>(v[j], x[j]);
+      const T sj = Smooth ? c.fire(hj) : heaviside(hj - c.v_threshold);
+      v[j] = Hard ? hj * (T(1) - sj) + c.v_reset * sj : hj - c.v_threshold * sj;
+      s[j] = sj;
     }
   }
 };
@@ -163,17 +262,28 @@ void backward_surrogate(const NeuronCoeffs<T>& c, const T* h, const T* gs, const
                      BackwardNeuron<T, K, false>{c, h, gs, nullptr, gx, n, steps, sum_steps});
 }
 
-template <class T, SurrogateKind K>
-void backward_repeated_surrogate(const NeuronCoeffs<T>& c, const T* x, const T* gs, const T* gv,
+/// Calls f(std::integral_constant<ChargeKind, kind>): the charge as a template argument.
+template <class F>
+void with_charge(ChargeKind kind, F&& f) {
+  switch (kind) {
+    case ChargeKind::If:
+      return f(std::integral_constant<ChargeKind, ChargeKind::If>{});
+    case ChargeKind::LifDecayInput:
+      return f(std::integral_constant<ChargeKind, ChargeKind::LifDecayInput>{});
+    default:
+      return f(std::integral_constant<ChargeKind, ChargeKind::Lif>{});
+  }
+}
+
+template <class T, SurrogateKind K, class Grad>
+void backward_repeated_surrogate(const NeuronCoeffs<T>& c, const T* x, const Grad& gs, const T* gv,
                                  T* gx, std::int64_t n, std::int64_t steps) {
-  auto first = thrust::counting_iterator<std::int64_t>(0);
-  auto last = thrust::counting_iterator<std::int64_t>(chunks(n));
-  if (gv)
-    thrust::for_each(exec(), first, last,
-                     BackwardRepeatedNeuron<T, K, true>{c, x, gs, gv, gx, n, steps});
-  else
-    thrust::for_each(exec(), first, last,
-                     BackwardRepeatedNeuron<T, K, false>{c, x, gs, nullptr, gx, n, steps});
+  with_charge(c.charge_kind(), [&](auto charge) {
+    thrust::for_each(
+        exec(), thrust::counting_iterator<std::int64_t>(0),
+        thrust::counting_iterator<std::int64_t>(chunks(n)),
+        BackwardRepeatedNeuron<T, K, decltype(charge)::value, Grad>{c, x, gs, gv, gx, n, steps});
+  });
 }
 
 /// Calls f(std::integral_constant<SurrogateKind, kind>): the surrogate as a template argument.
@@ -245,6 +355,63 @@ void SpikingNeuron<T>::run(const Tensor<T>& x, std::int64_t steps, Tensor<T>& y)
 }
 
 template <class T>
+bool SpikingNeuron<T>::can_fold(const MaxPool2d<T>& pool, int steps) {
+  return pool.tiles() && steps >= 1 && steps <= kMaxRecomputeSteps;
+}
+
+template <class T>
+void SpikingNeuron<T>::forward_repeated_pooled(const Tensor<T>& x, int steps, MaxPool2d<T>& pool,
+                                               Tensor<T>& y) {
+  require(x.ndim() == 5 && x.dim(0) == 1 && can_fold(pool, steps),
+          "spiking neuron: a pooled repeated input must be one frame [1, B, C, H, W] for 1 to " +
+              std::to_string(kMaxRecomputeSteps) + " steps and a pool whose windows tile it, got " +
+              shape_string(x.shape()) + " for " + std::to_string(steps) + " steps and " +
+              pool.describe());
+  out_shape_ = x.shape();
+  out_shape_[0] = steps;
+  v_fresh_ = false;
+  recompute_h_ = true;
+  h_fresh_ = false;
+  frame_.resize(x.shape());
+  thrust::copy(exec(), x.begin(), x.end(), frame_.begin());
+  v_step_.resize(x.shape(), coeffs_.v_rest);
+  s_step_.resize(x.shape());
+  const std::int64_t n = x.size();
+  with_charge(coeffs_.charge_kind(), [&](auto charge) {
+    const StepNeuron<T, decltype(charge)::value> step{coeffs_, frame_.data(), v_step_.data(),
+                                                      s_step_.data(), n};
+    for (std::int64_t t = 0; t < steps; ++t) {
+      thrust::for_each(exec(), thrust::counting_iterator<std::int64_t>(0),
+                       thrust::counting_iterator<std::int64_t>(chunks(n)), step);
+      pool.forward_step(s_step_, t, steps, y);
+    }
+  });
+}
+
+template <class T>
+void SpikingNeuron<T>::backward_pooled(const Tensor<T>& x, const MaxPool2d<T>& pool,
+                                       const Tensor<T>& grad_y, Tensor<T>& grad_x) {
+  require(recompute_h_ && x.shape() == frame_.shape() && x.ndim() == 5,
+          "spiking neuron backward_pooled: input " + shape_string(x.shape()) +
+              " is not the frame of the last forward_repeated_pooled");
+  const std::int64_t steps = out_shape_[0], planes = x.dim(1) * x.dim(2), n = x.size();
+  const int height = static_cast<int>(x.dim(3)), width = static_cast<int>(x.dim(4));
+  const int k = pool.kernel(), out_h = pool.out_size(height), out_w = pool.out_size(width);
+  require(grad_y.shape() == (Shape{steps, x.dim(1), x.dim(2), out_h, out_w}),
+          "spiking neuron backward_pooled: gradient " + shape_string(grad_y.shape()) +
+              " does not match the pooled output of the last forward");
+  require(grad_v_seq_ == nullptr || grad_v_seq_->size() == 0,
+          "spiking neuron backward_pooled: a loss on the membrane potential is not supported");
+  const PooledGrad<T> gs{grad_y.data(), pool.argmax(), height, width,
+                         out_h,         out_w,         k,      planes * out_h * out_w};
+  grad_x.resize(x.shape());
+  with_surrogate(coeffs_.surrogate, [&](auto kind) {
+    backward_repeated_surrogate<T, decltype(kind)::value>(coeffs_, frame_.data(), gs, nullptr,
+                                                          grad_x.data(), n, steps);
+  });
+}
+
+template <class T>
 const Tensor<T>& SpikingNeuron<T>::h_seq() const {
   if (!h_fresh_) {
     h_seq_.resize(out_shape_);
@@ -296,7 +463,8 @@ void SpikingNeuron<T>::backward(const Tensor<T>& x, const Tensor<T>& y, const Te
   with_surrogate(coeffs_.surrogate, [&](auto kind) {
     constexpr SurrogateKind K = decltype(kind)::value;
     if (recompute_h_)  // the frame the forward kept, not x (a stand-in without values)
-      backward_repeated_surrogate<T, K>(coeffs_, frame_.data(), gs, gv, gx, n, steps);
+      backward_repeated_surrogate<T, K>(coeffs_, frame_.data(), DenseGrad<T>{gs, n}, gv, gx, n,
+                                        steps);
     else
       backward_surrogate<T, K>(coeffs_, h_seq_.data(), gs, gv, gx, n, steps, sum_steps);
   });

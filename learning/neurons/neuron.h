@@ -6,6 +6,7 @@
 #include <string>
 
 #include "learning/core/layer.h"
+#include "learning/layers/pooling.h"
 #include "learning/neurons/neuron_dynamics.h"
 #include "learning/surrogate/surrogate.h"
 
@@ -20,6 +21,15 @@ class SpikingNeuron : public Layer<T> {
   /// The same input frame x [1, B, ...] at each of `steps` steps (direct encoding computed once):
   /// y [steps, B, ...]. backward then writes dL/dx [1, B, ...], the sum over the steps.
   void forward_repeated(const Tensor<T>& x, int steps, Tensor<T>& y);
+  /// forward_repeated followed by `pool`, one step at a time: y = pool(S) [steps, B, C, Ho, Wo]
+  /// without the spikes of every step at full resolution (one step's at a time). Then
+  /// backward_pooled takes dL/dy, as pool.backward and backward would together, without dL/dS
+  /// at full resolution either. Needs can_fold(pool, steps).
+  void forward_repeated_pooled(const Tensor<T>& x, int steps, MaxPool2d<T>& pool, Tensor<T>& y);
+  void backward_pooled(const Tensor<T>& x, const MaxPool2d<T>& pool, const Tensor<T>& grad_y,
+                       Tensor<T>& grad_x);
+  /// Whether forward_repeated_pooled takes this pool (its windows tile the plane) for `steps`.
+  static bool can_fold(const MaxPool2d<T>& pool, int steps);
   /// The backward reads H_t, which the layer keeps, and recomputes S_t = fire(H_t).
   bool backward_reads_input() const override { return false; }
   bool backward_reads_output() const override { return false; }
@@ -54,7 +64,8 @@ class SpikingNeuron : public Layer<T> {
   // frame, kept here (one frame, not T), and the backward recomputes it per chunk of neurons.
   bool recompute_h_ = false;
   Tensor<T> frame_;
-  Shape out_shape_;  // [T, B, ...] of the last forward
+  Tensor<T> v_step_, s_step_;  // forward_repeated_pooled: V and S of one step
+  Shape out_shape_;            // [T, B, ...] of the last forward
   const Tensor<T>* grad_v_seq_ = nullptr;
 
  private:

@@ -2,7 +2,8 @@
 // stem's convolution and BatchNorm run on one frame instead of T identical ones. Each piece is
 // checked against the T-copy computation it replaces: the neuron fed one frame at every step, the
 // BatchNorm's running variance over the copies, and whole ResNets trained for a few Adam steps
-// both ways (the same weights and running statistics, up to float rounding).
+// both ways (the same weights and running statistics, up to float rounding); and the neuron that
+// folds the max pool after it into its passes against the two layers run one after the other.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 
 #include "learning/encoding/encoders.h"
 #include "learning/layers/batch_norm.h"
+#include "learning/layers/pooling.h"
 #include "learning/loss/rate_loss.h"
 #include "learning/model/resnet_builder.h"
 #include "learning/neurons/lif.h"
@@ -72,6 +74,39 @@ TEST_P(DirectOnceSteps, NeuronFedOneFrameEqualsTheRepeatedInputAndSumsItsGradien
 }
 
 INSTANTIATE_TEST_SUITE_P(RecomputedAndStored, DirectOnceSteps, ::testing::Values(5, 70));
+
+TEST(DirectOnce, NeuronFoldsTheMaxPoolAfterItIntoItsPasses) {
+  // 7×5 planes: the 2×2 windows drop the last row and column, whose gradient must be 0
+  const int steps = 6, batch = 2, channels = 3, height = 7, width = 5;
+  const int n = batch * channels * height * width;
+  Tensor<double> x, spikes, y_ref, y, g, g_spikes, gx_ref, gx;
+  x.from_host({1, batch, channels, height, width}, pattern(n, 4));
+  LIF<double> plain, folded;
+  MaxPool2d<double> pool_ref(2), pool(2);
+  plain.forward_repeated(x, steps, spikes);
+  pool_ref.forward(spikes, y_ref);
+  folded.forward_repeated_pooled(x, steps, pool, y);
+  ASSERT_EQ(y.shape(), (Shape{steps, batch, channels, 3, 2}));
+  EXPECT_EQ(y.to_host(), y_ref.to_host());
+  const auto s = spikes.to_host();
+  const double rate = std::count(s.begin(), s.end(), 1.0) / double(s.size());
+  EXPECT_GT(rate, 0.1);
+  EXPECT_LT(rate, 0.9);
+
+  g.from_host(y.shape(), pattern(y.size(), 5));
+  pool_ref.backward(spikes, y_ref, g, g_spikes);
+  plain.backward(x, spikes, g_spikes, gx_ref);
+  folded.backward_pooled(x, pool, g, gx);
+  ASSERT_EQ(gx.shape(), x.shape());
+  const auto a = gx.to_host(), b = gx_ref.to_host();
+  EXPECT_EQ(a, b);  // the same operations on the same values: bit for bit
+  EXPECT_GT(*std::max_element(a.begin(), a.end()), 0.1);
+  EXPECT_EQ(folded.h_seq().to_host(), plain.h_seq().to_host());
+
+  EXPECT_FALSE(SpikingNeuron<double>::can_fold(MaxPool2d<double>(3, 2, 1), steps));  // overlaps
+  EXPECT_FALSE(SpikingNeuron<double>::can_fold(pool, 70));  // H_t over the stack history
+  EXPECT_THROW(folded.forward_repeated_pooled(x, 70, pool, y), InvalidParameter);
+}
 
 TEST(DirectOnce, BatchNormOverOneFrameKeepsTheRunningVarianceOfItsCopies) {
   const int steps = 4, batch = 2, channels = 3, plane = 5;
