@@ -8,6 +8,8 @@ list(APPEND SNN_LEARNING_SOURCES
   layers/linear.cu
   layers/flatten.cu
   layers/poisson_linear.cu
+  layers/poisson_linear/forward.cu
+  layers/poisson_linear/backward.cu
   encoding/encoders.cu
   model/sequential.cu
   model/classifier.cu
