@@ -106,6 +106,9 @@ SewResNetBlock<T>::SewResNetBlock(int in_channels, int out_channels, int stride,
     bn_down_ = std::make_unique<BatchNorm<T>>(out_channels, name + ".down.bn");
     sn_down_ = std::make_unique<LIF<T>>(neuron);
   }
+  // The neurons' inputs are BatchNorm outputs, which the backward recomputes from the BatchNorm
+  // inputs it keeps anyway: the neurons need not store H_t.
+  for (SpikingNeuron<T>* sn : neurons()) sn->set_store_history(false);
 }
 
 template <class T>
@@ -155,19 +158,22 @@ void SewResNetBlock<T>::backward(const Tensor<T>& x, const Tensor<T>& y, const T
   for_each_index(o_.size(),
                  sew_detail::ConnectBackward<T>{o_.data(), id.data(), grad_y.data(), grad_o.data(),
                                                 grad_id.data(), connect_});
-  // A neuron's backward reads only its input's shape (its output's, here) and a BatchNorm's
-  // only its input: the forward's BatchNorm outputs are not passed back.
+  // A BatchNorm's backward reads only its input; each neuron's is its input again, recomputed
+  // from the BatchNorm input (bit for bit the forward's), and it writes its gradient over it.
   // main branch (then dL/dO is done with, and the downsample branch reuses its buffer)
-  sn2_->backward(o_, o_, grad_o, grad_p);
+  bn2_->renormalize(a2_, grad_p);
+  sn2_->backward(grad_p, o_, grad_o, grad_p);
   bn2_->backward(a2_, a2_, grad_p, grad_q);
   conv2_->backward(s1_, a2_, grad_q, grad_p);
-  sn1_->backward(s1_, s1_, grad_p, grad_q);
+  bn1_->renormalize(a1_, grad_q);
+  sn1_->backward(grad_q, s1_, grad_p, grad_q);
   bn1_->backward(a1_, a1_, grad_q, grad_p);
   conv1_->backward(x, a1_, grad_p, grad_x, need_grad_x);
   // identity branch
   const Tensor<T>* grad_short = &grad_id;
   if (down_) {
-    sn_down_->backward(id_, id_, grad_id, grad_o);
+    bn_down_->renormalize(d_, grad_o);
+    sn_down_->backward(grad_o, id_, grad_id, grad_o);
     bn_down_->backward(d_, d_, grad_o, grad_p);
     down_->backward(x, d_, grad_p, grad_q, need_grad_x);
     grad_short = &grad_q;

@@ -25,6 +25,10 @@ SpikingResNetBlock<T>::SpikingResNetBlock(int in_channels, int out_channels, int
     bn_short_ =
         std::make_unique<BatchNorm<T>>(out_channels, name + (down_ ? ".down.bn" : ".short.bn"));
   sn2_ = std::make_unique<LIF<T>>(neuron);
+  // The neurons' inputs are BatchNorm outputs (plus the shortcut), which the backward recomputes
+  // from the BatchNorm inputs it keeps anyway: the neurons need not store H_t.
+  sn1_->set_store_history(false);
+  sn2_->set_store_history(false);
 }
 
 template <class T>
@@ -56,13 +60,24 @@ void SpikingResNetBlock<T>::backward(const Tensor<T>& x, const Tensor<T>& y,
   Tensor<T>& grad_z = workspace_->buffers[0];
   Tensor<T>& grad_p = workspace_->buffers[1];
   Tensor<T>& grad_q = workspace_->buffers[2];
-  // A neuron's backward reads only its input's shape (its output's, here) and a BatchNorm's
-  // only its input: the forward's transient values are not passed back.
-  sn2_->backward(y, y, grad_y, grad_z);
+  // A BatchNorm's backward reads only its input; each neuron's is its input again, recomputed
+  // from the BatchNorm input (bit for bit the forward's), and it writes its gradient over it.
+  bn2_->renormalize(a2_, grad_p);  // z = BN2(a2) + shortcut, as in the forward
+  if (down_) {
+    bn_short_->renormalize(d_, grad_q);
+    accumulate(grad_p, grad_q);
+  } else if (bn_short_) {
+    bn_short_->renormalize(x, grad_q);
+    accumulate(grad_p, grad_q);
+  } else {
+    accumulate(grad_p, x);
+  }
+  sn2_->backward(grad_p, y, grad_y, grad_z);
   // main branch; it leaves dL/dz for the shortcut, whose gradient then needs no buffer of its own
   bn2_->backward(a2_, a2_, grad_z, grad_p);
   conv2_->backward(s1_, a2_, grad_p, grad_q);
-  sn1_->backward(s1_, s1_, grad_q, grad_p);
+  bn1_->renormalize(a1_, grad_p);
+  sn1_->backward(grad_p, s1_, grad_q, grad_p);
   bn1_->backward(a1_, a1_, grad_p, grad_q);
   conv1_->backward(x, a1_, grad_q, grad_x, need_grad_x);
   // shortcut branch

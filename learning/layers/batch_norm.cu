@@ -261,11 +261,18 @@ void BatchNorm<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
                                                                  running_var_.value.data(), eps_,
                                                                  mean_.data(), invstd_.data()});
   }
+  renormalize(x, y);
+}
+
+template <class T>
+void BatchNorm<T>::renormalize(const Tensor<T>& x, Tensor<T>& y) const {
+  require(x.ndim() >= 3 && x.dim(2) == channels_ && mean_.size() == channels_,
+          name_ + ": renormalize needs a forward's input, got " + shape_string(x.shape()));
+  const std::int64_t rows = x.dim(0) * x.dim(1) * channels_;
   y.resize(x.shape());
-  for_each_index(static_cast<std::int64_t>(n) * channels_,
-                 batch_norm_detail::Normalize<T>{x.data(), y.data(), mean_.data(), invstd_.data(),
-                                                 weight_.value.data(), bias_.value.data(), scale_,
-                                                 channels_, inner});
+  for_each_index(rows, batch_norm_detail::Normalize<T>{
+                           x.data(), y.data(), mean_.data(), invstd_.data(), weight_.value.data(),
+                           bias_.value.data(), scale_, channels_, x.size() / rows});
 }
 
 template <class T>

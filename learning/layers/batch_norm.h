@@ -41,6 +41,10 @@ class BatchNorm : public Layer<T> {
   /// Sequential::forward_repeated): the batch statistics are those of the copies already, only
   /// the unbiased count of running_var is copies·n. Default 1.
   void set_frame_copies(int copies) { frame_copies_ = copies; }
+  /// The last forward's output again from its input x, bit for bit (the same statistics, γ and
+  /// β, so before the optimiser step): a residual block recomputes its neurons' inputs in the
+  /// backward instead of keeping them.
+  void renormalize(const Tensor<T>& x, Tensor<T>& y) const;
   /// Batch mean and 1/√(σ²+ε) of the last training forward, per channel (tests, diagnostics).
   const Tensor<T>& batch_mean() const { return mean_; }
   const Tensor<T>& batch_invstd() const { return invstd_; }

@@ -3,14 +3,16 @@
 // the inner loop over neurons is a branch-free vector loop; on CUDA a chunk is one neuron (one
 // thread). The charge, reset and surrogate are template parameters picked once per call.
 // V_t is not stored: it is reset(H_t, fire(H_t)), recomputed when v_seq() is asked for. Fed one
-// frame at every step (direct encoding), a neuron does not store H_t either: its backward
-// recomputes each chunk's T steps into a stack array, which costs one frame of memory, not T.
+// frame at every step (direct encoding), or told not to store it (a residual block, which can
+// give its neurons' inputs back in the backward), a neuron does not store H_t either: its
+// backward recomputes each chunk's T steps into a stack array, from the input.
 #include <thrust/copy.h>
 #include <thrust/for_each.h>
 #include <thrust/iterator/counting_iterator.h>
 
 #include <type_traits>
 
+#include "learning/layers/pooling.h"
 #include "learning/neurons/neuron.h"
 #include "sim/core/errors.h"
 
@@ -136,17 +138,19 @@ struct PooledGrad {
   }
 };
 
-/// BPTT of a neuron fed one frame x at every step (grad_x [1, ...] is the sum over the steps),
-/// with H_t recomputed from x by the forward's own formulas (bit for bit the forward's H).
-/// Grad: where dL/dS_t comes from (DenseGrad, PooledGrad).
+/// BPTT with H_t recomputed from the input x by the forward's own formulas (bit for bit the
+/// forward's H), into a stack array per chunk: every input of a chunk is read before its first
+/// gradient is written, so grad_x may overwrite x. Grad: where dL/dS_t comes from (DenseGrad,
+/// PooledGrad).
 template <class T, SurrogateKind K, ChargeKind C, class Grad>
-struct BackwardRepeatedNeuron {
+struct BackwardRecomputedNeuron {
   NeuronCoeffs<T> c;
-  const T* x;
+  const T* x;  // [T, n], or one frame [1, n] fed at every step (x_step 0)
   Grad grad_s;
-  const T* grad_v;  // or null
-  T* grad_x;
+  const T* grad_v;        // or null
+  T* grad_x;              // [T, n], or [1, n] (x_step 0): the sum over the steps. May be x itself.
   std::int64_t n, steps;  // steps <= kMaxRecomputeSteps
+  std::int64_t x_step;    // n, or 0
   SNN_HD void operator()(std::int64_t chunk) const {
     // the reset and the forward's Θ/smooth choice fixed per call, so the lane loops vectorise
     if (c.smooth_forward)
@@ -164,12 +168,14 @@ struct BackwardRepeatedNeuron {
     for (std::int64_t j = 0; j < m; ++j) v[j] = c.v_rest;
     for (std::int64_t t = 0; t < steps; ++t)
       for (std::int64_t j = 0; j < m; ++j) {
-        const T hj = c.template charge_as<C>(v[j], x[i0 + j]);
+        const T hj = c.template charge_as<C>(v[j], x[t * x_step + i0 + j]);
         const T sj = Smooth ? c.fire(hj) : heaviside(hj - c.v_threshold);
         v[j] = Hard ? hj * (T(1) - sj) + c.v_reset * sj : hj - c.v_threshold * sj;
         h[t * kLanes + j] = hj;
       }
-    for (std::int64_t j = 0; j < m; ++j) gh[j] = T(0), grad_x[i0 + j] = T(0);
+    for (std::int64_t j = 0; j < m; ++j) gh[j] = T(0);
+    if (x_step == 0)
+      for (std::int64_t j = 0; j < m; ++j) grad_x[i0 + j] = T(0);
     for (std::int64_t t = steps - 1; t >= 0; --t) {
       const std::int64_t k = t * n + i0;
       for (std::int64_t j = 0; j < m; ++j) gs[j] = grad_s.at(lanes[j], t);  // gathered apart
@@ -181,7 +187,10 @@ struct BackwardRepeatedNeuron {
       else
         for (std::int64_t j = 0; j < m; ++j)
           gh[j] = c.template backward_h_as<K>(ht[j], fire<Smooth>(ht[j]), gs[j], T(0), gh[j]);
-      for (std::int64_t j = 0; j < m; ++j) grad_x[i0 + j] += gh[j] * c.k_x;
+      if (x_step == 0)
+        for (std::int64_t j = 0; j < m; ++j) grad_x[i0 + j] += gh[j] * c.k_x;
+      else
+        for (std::int64_t j = 0; j < m; ++j) grad_x[k + j] = gh[j] * c.k_x;
     }
   }
   template <bool Smooth>
@@ -276,13 +285,13 @@ void with_charge(ChargeKind kind, F&& f) {
 }
 
 template <class T, SurrogateKind K, class Grad>
-void backward_repeated_surrogate(const NeuronCoeffs<T>& c, const T* x, const Grad& gs, const T* gv,
-                                 T* gx, std::int64_t n, std::int64_t steps) {
+void backward_recomputed(const NeuronCoeffs<T>& c, const T* x, std::int64_t x_step, const Grad& gs,
+                         const T* gv, T* gx, std::int64_t n, std::int64_t steps) {
   with_charge(c.charge_kind(), [&](auto charge) {
-    thrust::for_each(
-        exec(), thrust::counting_iterator<std::int64_t>(0),
-        thrust::counting_iterator<std::int64_t>(chunks(n)),
-        BackwardRepeatedNeuron<T, K, decltype(charge)::value, Grad>{c, x, gs, gv, gx, n, steps});
+    thrust::for_each(exec(), thrust::counting_iterator<std::int64_t>(0),
+                     thrust::counting_iterator<std::int64_t>(chunks(n)),
+                     BackwardRecomputedNeuron<T, K, decltype(charge)::value, Grad>{
+                         c, x, gs, gv, gx, n, steps, x_step});
   });
 }
 
@@ -341,13 +350,14 @@ void SpikingNeuron<T>::run(const Tensor<T>& x, std::int64_t steps, Tensor<T>& y)
   v_fresh_ = false;
   const std::int64_t n = x.size() / x.dim(0);
   const std::int64_t x_step = x.dim(0) == steps ? n : 0;
-  recompute_h_ = x_step == 0 && steps <= kMaxRecomputeSteps;
+  recompute_h_ = (x_step == 0 || !store_history_) && steps <= kMaxRecomputeSteps;
+  repeated_ = x_step == 0;
   h_fresh_ = !recompute_h_;
   T* h = nullptr;
-  if (recompute_h_) {
+  if (recompute_h_ && repeated_) {  // one frame: kept here (a caller need not keep it)
     frame_.resize(x.shape());
     thrust::copy(exec(), x.begin(), x.end(), frame_.begin());
-  } else {
+  } else if (!recompute_h_) {
     h_seq_.resize(out_shape_);
     h = h_seq_.data();
   }
@@ -370,7 +380,7 @@ void SpikingNeuron<T>::forward_repeated_pooled(const Tensor<T>& x, int steps, Ma
   out_shape_ = x.shape();
   out_shape_[0] = steps;
   v_fresh_ = false;
-  recompute_h_ = true;
+  recompute_h_ = repeated_ = true;
   h_fresh_ = false;
   frame_.resize(x.shape());
   thrust::copy(exec(), x.begin(), x.end(), frame_.begin());
@@ -406,14 +416,17 @@ void SpikingNeuron<T>::backward_pooled(const Tensor<T>& x, const MaxPool2d<T>& p
                          out_h,         out_w,         k,      planes * out_h * out_w};
   grad_x.resize(x.shape());
   with_surrogate(coeffs_.surrogate, [&](auto kind) {
-    backward_repeated_surrogate<T, decltype(kind)::value>(coeffs_, frame_.data(), gs, nullptr,
-                                                          grad_x.data(), n, steps);
+    backward_recomputed<T, decltype(kind)::value>(coeffs_, frame_.data(), 0, gs, nullptr,
+                                                  grad_x.data(), n, steps);
   });
 }
 
 template <class T>
 const Tensor<T>& SpikingNeuron<T>::h_seq() const {
   if (!h_fresh_) {
+    require(repeated_,
+            "spiking neuron: H_t of the last forward is not kept (set_store_history(false): the "
+            "backward recomputes it from the layer's input)");
     h_seq_.resize(out_shape_);
     const std::int64_t steps = out_shape_[0], n = frame_.size();
     forward_any(coeffs_, frame_.data(), static_cast<T*>(nullptr), h_seq_.data(), n, steps,
@@ -453,18 +466,21 @@ void SpikingNeuron<T>::backward(const Tensor<T>& x, const Tensor<T>& y, const Te
   const bool sum_steps = x.dim(0) != y.dim(0);
   require(!sum_steps || x.dim(0) == 1, "spiking neuron backward: input " + shape_string(x.shape()) +
                                            " for output " + shape_string(y.shape()));
-  require(!recompute_h_ || x.shape() == frame_.shape(),
+  require(!recompute_h_ || !repeated_ || x.shape() == frame_.shape(),
           "spiking neuron backward: input " + shape_string(x.shape()) +
               " is not the frame of the last forward " + shape_string(frame_.shape()));
+  require(!recompute_h_ || repeated_ || x.data() != nullptr,
+          "spiking neuron backward: without a stored history it needs the input's values");
   grad_x.resize(x.shape());
   const std::int64_t steps = y.dim(0), n = y.size() / steps;
   const T* gs = grad_y.data();
   T* gx = grad_x.data();
   with_surrogate(coeffs_.surrogate, [&](auto kind) {
     constexpr SurrogateKind K = decltype(kind)::value;
-    if (recompute_h_)  // the frame the forward kept, not x (a stand-in without values)
-      backward_repeated_surrogate<T, K>(coeffs_, frame_.data(), DenseGrad<T>{gs, n}, gv, gx, n,
-                                        steps);
+    if (recompute_h_ && repeated_)  // the frame the forward kept (x may be a stand-in)
+      backward_recomputed<T, K>(coeffs_, frame_.data(), 0, DenseGrad<T>{gs, n}, gv, gx, n, steps);
+    else if (recompute_h_)
+      backward_recomputed<T, K>(coeffs_, x.data(), n, DenseGrad<T>{gs, n}, gv, gx, n, steps);
     else
       backward_surrogate<T, K>(coeffs_, h_seq_.data(), gs, gv, gx, n, steps, sum_steps);
   });

@@ -6,11 +6,13 @@
 #include <string>
 
 #include "learning/core/layer.h"
-#include "learning/layers/pooling.h"
 #include "learning/neurons/neuron_dynamics.h"
 #include "learning/surrogate/surrogate.h"
 
 namespace snn::learning {
+
+template <class T>
+class MaxPool2d;
 
 template <class T>
 class SpikingNeuron : public Layer<T> {
@@ -30,8 +32,14 @@ class SpikingNeuron : public Layer<T> {
                        Tensor<T>& grad_x);
   /// Whether forward_repeated_pooled takes this pool (its windows tile the plane) for `steps`.
   static bool can_fold(const MaxPool2d<T>& pool, int steps);
-  /// The backward reads H_t, which the layer keeps, and recomputes S_t = fire(H_t).
-  bool backward_reads_input() const override { return false; }
+  /// The backward reads H_t, which the layer keeps, and recomputes S_t = fire(H_t); without a
+  /// stored history it reads the input instead.
+  bool backward_reads_input() const override { return !store_history_; }
+  /// false: the forward does not store H_t; backward() then needs the forward's input x again
+  /// (its values: a residual block recomputes them from the BatchNorm input it keeps) and
+  /// recomputes H_t from it, exactly. grad_x may then be x itself. At most 64 steps (more are
+  /// stored anyway). h_seq() and v_seq() are then unavailable. Default true.
+  void set_store_history(bool store) { store_history_ = store; }
   bool backward_reads_output() const override { return false; }
 
   /// V_t after reset for every step of the last forward, [T, B, ...]. Not stored by the forward
@@ -60,9 +68,11 @@ class SpikingNeuron : public Layer<T> {
   mutable bool h_fresh_ = false;  // h_seq_ holds the last forward's H
   mutable Tensor<T> v_seq_;       // filled by v_seq() on demand
   mutable bool v_fresh_ = false;  // v_seq_ holds the last forward's V
-  // The last forward was forward_repeated with few enough steps: H_t is a function of the one
-  // frame, kept here (one frame, not T), and the backward recomputes it per chunk of neurons.
+  // H_t is recomputed in the backward, not stored: from the one frame of a repeated input, kept
+  // here (one frame, not T), or from the input the caller passes back (set_store_history).
   bool recompute_h_ = false;
+  bool repeated_ = false;  // the last forward took one frame at every step
+  bool store_history_ = true;
   Tensor<T> frame_;
   Tensor<T> v_step_, s_step_;  // forward_repeated_pooled: V and S of one step
   Shape out_shape_;            // [T, B, ...] of the last forward
