@@ -3,6 +3,7 @@
 // count and the share of training time spent in the convolutions. `-epochs N` instead trains N
 // full epochs (shuffled, cosine-annealed) and prints the test accuracy after each.
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -15,6 +16,8 @@
 #include <vector>
 
 #include "io/idx_reader.h"
+#include "learning/blocks/sew_resnet_block.h"
+#include "learning/blocks/spiking_resnet_block.h"
 #include "learning/layers/conv2d.h"
 #include "learning/loss/rate_loss.h"
 #include "learning/model/resnet_builder.h"
@@ -159,6 +162,42 @@ double train_batch(Run& r, const DeviceImageSet<float>& data, const DeviceVector
   return loss;
 }
 
+/// Resident set of the process now, MiB (Linux /proc/self/statm: pages).
+double resident_mb() {
+  long pages = 0, resident = 0;
+  if (std::FILE* f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    std::fclose(f);
+  }
+  return resident * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1 << 20);
+}
+
+/// Peak resident set of the process so far, MiB.
+double peak_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);  // KiB on Linux
+  return usage.ru_maxrss / 1024.0;
+}
+
+/// Spiking neurons per sample and step in the last forward (those of the blocks included).
+std::int64_t neurons_per_sample(Classifier<float>& model) {
+  std::int64_t n = 0;
+  auto add = [&](const SpikingNeuron<float>* sn) {
+    const Shape& s = sn->output_shape();
+    if (s.size() >= 2) n += shape_size(s) / (s[0] * s[1]);
+  };
+  Sequential<float>& body = model.body();
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    Layer<float>* l = &body.layer(i);
+    if (auto* sn = dynamic_cast<SpikingNeuron<float>*>(l)) add(sn);
+    if (auto* b = dynamic_cast<SpikingResNetBlock<float>*>(l))
+      for (auto* sn : b->neurons()) add(sn);
+    if (auto* b = dynamic_cast<SewResNetBlock<float>*>(l))
+      for (auto* sn : b->neurons()) add(sn);
+  }
+  return n;
+}
+
 int test_batch(Run& r, const DeviceImageSet<float>& data, int first, int n, int steps) {
   data.gather(nullptr, first, n, r.images, r.labels);
   const Tensor<float>& out = r.model->forward(r.images, steps, 0);
@@ -251,6 +290,7 @@ int main(int argc, char** argv) try {
   // benchmark: warm-up batches, then timed training and test batches
   const int nb_train = std::max(1, std::min(o.batches, train.count() / o.batch));
   r.model->set_training(true);
+  const double before_mb = resident_mb();  // model, optimiser and data: what training adds to
   for (int i = 0; i < o.warmup; ++i)
     train_batch(r, train, nullptr, (i % nb_train) * o.batch, o.batch, o.steps, i);
   ConvTimer::reset();
@@ -261,6 +301,12 @@ int main(int argc, char** argv) try {
   const double train_s = now() - t0;
   const double conv_s = ConvTimer::seconds();
   ConvTimer::enable(false);
+  // Training memory: the peak over the training batches above what was resident before them,
+  // per neuron, sample and step (every activation, history and gradient buffer counted).
+  const double train_mb = peak_mb() - before_mb;
+  const std::int64_t neurons = neurons_per_sample(*r.model);
+  const double per_neuron_step =
+      train_mb * (1 << 20) / (static_cast<double>(neurons) * o.batch * o.steps);
   r.model->set_training(false);
   const int nb_test = std::max(1, test.count() / o.batch);
   test_batch(r, test, 0, o.batch, o.steps);
@@ -273,16 +319,17 @@ int main(int argc, char** argv) try {
   const double conv_test_s = ConvTimer::seconds();
   std::printf(
       "| model | preset | params | T | batch | threads | train img/s | test img/s | conv share "
-      "train | conv share test | peak MB |\n");
-  std::printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);  // peak resident set of the whole process, KiB on Linux
+      "train | conv share test | peak MB | train MB | neurons | bytes/neuron-step |\n");
   std::printf(
-      "| %s | %s (%s / %s) | %lld | %d | %d | %d | %.1f | %.1f | %.0f%% | %.0f%% | %.0f |\n",
+      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+  std::printf(
+      "| %s | %s (%s / %s) | %lld | %d | %d | %d | %.1f | %.1f | %.0f%% | %.0f%% | %.0f | %.0f | "
+      "%lld | %.1f |\n",
       o.model.c_str(), o.preset.empty() ? resnet_default_preset().c_str() : o.preset.c_str(),
       chans.c_str(), blks.c_str(), static_cast<long long>(n_params), o.steps, o.batch, o.threads,
       o.batches * o.batch / train_s, o.test_batches * o.batch / test_s, 100 * conv_s / train_s,
-      100 * conv_test_s / test_s, usage.ru_maxrss / 1024.0);
+      100 * conv_test_s / test_s, peak_mb(), train_mb, static_cast<long long>(neurons),
+      per_neuron_step);
   return 0;
 } catch (const std::exception& e) {
   std::fprintf(stderr, "snn-bench-resnet: %s\n", e.what());

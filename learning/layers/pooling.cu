@@ -58,17 +58,25 @@ struct MaxForward2x2 {
     const T* src = x + plane * g.height * g.width;
     T* out = y + plane * g.out_h * g.out_w;
     int* arg = argmax + plane * g.out_h * g.out_w;
-    for (int oh = 0; oh < g.out_h; ++oh)
+    // Selects, not branches: on spikes (random 0s and 1s) a branch per comparison mispredicts.
+    for (int oh = 0; oh < g.out_h; ++oh) {
+      const T* r0 = src + 2 * oh * g.width;
+      const T* r1 = r0 + g.width;
       for (int ow = 0; ow < g.out_w; ++ow) {
         const int p = 2 * oh * g.width + 2 * ow;
+        T best_v = r0[2 * ow];
         int best = p;
-        T best_v = src[p];
-        if (src[p + 1] > best_v) best = p + 1, best_v = src[p + 1];
-        if (src[p + g.width] > best_v) best = p + g.width, best_v = src[p + g.width];
-        if (src[p + g.width + 1] > best_v) best = p + g.width + 1, best_v = src[p + g.width + 1];
+        const T b = r0[2 * ow + 1], c = r1[2 * ow], d = r1[2 * ow + 1];
+        best = b > best_v ? p + 1 : best;
+        best_v = b > best_v ? b : best_v;
+        best = c > best_v ? p + g.width : best;
+        best_v = c > best_v ? c : best_v;
+        best = d > best_v ? p + g.width + 1 : best;
+        best_v = d > best_v ? d : best_v;
         out[oh * g.out_w + ow] = best_v;
         arg[oh * g.out_w + ow] = best;
       }
+    }
   }
 };
 
@@ -230,6 +238,17 @@ void MaxPool2d<T>::forward_step(const Tensor<T>& x_step, std::int64_t t, std::in
     for_each_index(planes, pooling_detail::MaxForward2x2<T>{x_step.data(), out, arg, g});
   else
     for_each_index(planes, pooling_detail::MaxForward<T>{x_step.data(), out, arg, g});
+}
+
+template <class T>
+int* MaxPool2d<T>::prepare_steps(const Shape& frame, std::int64_t steps, Tensor<T>& y) {
+  const Geometry g = pooling_detail::geometry("MaxPool2d", frame, kernel_, stride_, padding_);
+  require(frame[0] == 1 && steps >= 1, "MaxPool2d::prepare_steps: needs one frame, got " +
+                                           shape_string(frame) + " for " + std::to_string(steps) +
+                                           " steps");
+  y.resize({steps, frame[1], frame[2], g.out_h, g.out_w});
+  if (static_cast<std::int64_t>(argmax_.size()) < y.size()) argmax_.resize(y.size());
+  return raw(argmax_);
 }
 
 template <class T>

@@ -36,6 +36,10 @@ class MaxPool2d : public Layer<T> {
   /// The forward of step t alone: x_step [1, B, C, H, W] → y[t] and step t of the argmax; y
   /// becomes [steps, B, C, Ho, Wo] at t = 0. backward() then works as after forward().
   void forward_step(const Tensor<T>& x_step, std::int64_t t, std::int64_t steps, Tensor<T>& y);
+  /// For a caller that pools each plane itself (max_pool_tiles): shapes y [steps, B, C, Ho, Wo]
+  /// for frames `frame` [1, B, C, H, W] and returns the argmax to fill, laid out as y.
+  /// backward() then works as after forward().
+  int* prepare_steps(const Shape& frame, std::int64_t steps, Tensor<T>& y);
   /// Per output of the last forward, the position of its max in its frame plane (h·W + w).
   const int* argmax() const { return raw(argmax_); }
 

@@ -12,6 +12,8 @@
 
 #include <type_traits>
 
+#include "learning/layers/index_loop.h"
+#include "learning/layers/max_pool_tiles.h"
 #include "learning/layers/pooling.h"
 #include "learning/neurons/neuron.h"
 #include "sim/core/errors.h"
@@ -33,7 +35,18 @@ struct ForwardNeuron {
   T* h;
   std::int64_t n, steps;
   std::int64_t x_step;  // n, or 0 when one input frame is fed at every step
+  // h null: H is recomputed in the backward, not stored; s null: h_seq() recomputing H. The
+  // choice is made once per chunk, so that the lane loop has no test in it and vectorises.
   SNN_HD void operator()(std::int64_t chunk) const {
+    if (h && s)
+      run<true, true>(chunk);
+    else if (s)
+      run<false, true>(chunk);
+    else
+      run<true, false>(chunk);
+  }
+  template <bool StoreH, bool StoreS>
+  SNN_HD void run(std::int64_t chunk) const {
     const std::int64_t i0 = chunk * kLanes;
     const std::int64_t m = n - i0 < kLanes ? n - i0 : kLanes;
     T v[kLanes];
@@ -41,15 +54,13 @@ struct ForwardNeuron {
     for (std::int64_t t = 0; t < steps; ++t) {
       const std::int64_t k = t * n + i0;
       const T* xt = x + t * x_step + i0;
-      T* ht = h ? h + k : nullptr;
-      T* st = s ? s + k : nullptr;
       for (std::int64_t j = 0; j < m; ++j) {
         const T hj = c.template charge_as<K>(v[j], xt[j]);
         const T sj = Smooth ? c.fire(hj) : heaviside(hj - c.v_threshold);
         // the formulas of NeuronCoeffs::reset, with the reset kind fixed
         v[j] = Hard ? hj * (T(1) - sj) + c.v_reset * sj : hj - c.v_threshold * sj;
-        if (h) ht[j] = hj;  // null: a repeated frame's H is recomputed, not stored
-        if (s) st[j] = sj;  // null: h_seq() recomputing H
+        if (StoreH) h[k + j] = hj;
+        if (StoreS) s[k + j] = sj;
       }
     }
   }
@@ -226,6 +237,45 @@ struct StepNeuron {
   }
 };
 
+/// Planes up to which the folded neuron + max pool runs each plane's steps in one call, with the
+/// plane's potentials and spikes on the stack (CPU; a GPU thread would need too much of it).
+constexpr int kMaxFoldedPlane = device_is_cuda() ? 0 : 4096;
+
+/// One (b, c) plane of neurons fed one frame, all its steps, each step's spikes max-pooled over
+/// tiling windows as soon as they are drawn: y [T, planes, out_h, out_w] and the argmax.
+template <class T, ChargeKind C>
+struct FoldedPlaneNeuron {
+  NeuronCoeffs<T> c;
+  const T* x;  // [planes, height, width]
+  T* y;
+  int* argmax;
+  int height, width, kernel, out_h, out_w;
+  std::int64_t steps, per_step;  // per_step = planes · out_h · out_w
+  SNN_HD void operator()(std::int64_t plane) const {
+    if (c.smooth_forward)
+      c.hard_reset ? run<true, true>(plane) : run<true, false>(plane);
+    else
+      c.hard_reset ? run<false, true>(plane) : run<false, false>(plane);
+  }
+  template <bool Smooth, bool Hard>
+  SNN_HD void run(std::int64_t plane) const {
+    const int n = height * width;
+    const T* xp = x + plane * n;
+    T v[kMaxFoldedPlane > 0 ? kMaxFoldedPlane : 1], s[kMaxFoldedPlane > 0 ? kMaxFoldedPlane : 1];
+    for (int j = 0; j < n; ++j) v[j] = c.v_rest;
+    for (std::int64_t t = 0; t < steps; ++t) {
+      for (int j = 0; j < n; ++j) {  // the StepNeuron formulas
+        const T hj = c.template charge_as<C>(v[j], xp[j]);
+        const T sj = Smooth ? c.fire(hj) : heaviside(hj - c.v_threshold);
+        v[j] = Hard ? hj * (T(1) - sj) + c.v_reset * sj : hj - c.v_threshold * sj;
+        s[j] = sj;
+      }
+      const std::int64_t o = t * per_step + plane * out_h * out_w;
+      max_pool_tiles(s, height, width, kernel, out_h, out_w, y + o, argmax + o);
+    }
+  }
+};
+
 /// V_t = reset(H_t, fire(H_t)), elementwise: exactly the forward's V.
 template <class T>
 struct PotentialFromCharge {
@@ -384,9 +434,22 @@ void SpikingNeuron<T>::forward_repeated_pooled(const Tensor<T>& x, int steps, Ma
   h_fresh_ = false;
   frame_.resize(x.shape());
   thrust::copy(exec(), x.begin(), x.end(), frame_.begin());
+  const std::int64_t n = x.size();
+  const int height = static_cast<int>(x.dim(3)), width = static_cast<int>(x.dim(4));
+  if (std::int64_t(height) * width <= kMaxFoldedPlane) {  // each plane's steps in one call
+    int* argmax = pool.prepare_steps(x.shape(), steps, y);
+    const std::int64_t planes = x.dim(1) * x.dim(2);
+    const int k = pool.kernel(), out_h = pool.out_size(height), out_w = pool.out_size(width);
+    with_charge(coeffs_.charge_kind(), [&](auto charge) {
+      for_each_index(planes, FoldedPlaneNeuron<T, decltype(charge)::value>{
+                                 coeffs_, frame_.data(), y.data(), argmax, height, width, k, out_h,
+                                 out_w, steps, planes * out_h * out_w});
+    });
+    return;
+  }
+  // larger planes (and CUDA): step by step, over every neuron at each step
   v_step_.resize(x.shape(), coeffs_.v_rest);
   s_step_.resize(x.shape());
-  const std::int64_t n = x.size();
   with_charge(coeffs_.charge_kind(), [&](auto charge) {
     const StepNeuron<T, decltype(charge)::value> step{coeffs_, frame_.data(), v_step_.data(),
                                                       s_step_.data(), n};

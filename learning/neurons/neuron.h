@@ -59,6 +59,9 @@ class SpikingNeuron : public Layer<T> {
   /// can be checked against finite differences of a differentiable model.
   void set_smooth_forward(bool on) { coeffs_.smooth_forward = on; }
 
+  /// [T, B, ...] of the last forward's output (empty before the first).
+  const Shape& output_shape() const { return out_shape_; }
+
   /// The dynamics' constants (the fused path reads them).
   const NeuronCoeffs<T>& coeffs() const { return coeffs_; }
 

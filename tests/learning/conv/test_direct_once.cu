@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <utility>
 #include <vector>
 
 #include "learning/encoding/encoders.h"
@@ -75,9 +76,13 @@ TEST_P(DirectOnceSteps, NeuronFedOneFrameEqualsTheRepeatedInputAndSumsItsGradien
 
 INSTANTIATE_TEST_SUITE_P(RecomputedAndStored, DirectOnceSteps, ::testing::Values(5, 70));
 
-TEST(DirectOnce, NeuronFoldsTheMaxPoolAfterItIntoItsPasses) {
-  // 7×5 planes: the 2×2 windows drop the last row and column, whose gradient must be 0
-  const int steps = 6, batch = 2, channels = 3, height = 7, width = 5;
+// 7×5 planes: the 2×2 windows drop the last row and column, whose gradient must be 0; each
+// plane's steps run in one call. 67×65: too large a plane for that, the steps run one by one.
+class FoldedPool : public ::testing::TestWithParam<std::pair<int, int>> {};
+
+TEST_P(FoldedPool, NeuronFoldsTheMaxPoolAfterItIntoItsPasses) {
+  const int steps = 6, batch = 2, channels = 3;
+  const int height = GetParam().first, width = GetParam().second;
   const int n = batch * channels * height * width;
   Tensor<double> x, spikes, y_ref, y, g, g_spikes, gx_ref, gx;
   x.from_host({1, batch, channels, height, width}, pattern(n, 4));
@@ -86,7 +91,7 @@ TEST(DirectOnce, NeuronFoldsTheMaxPoolAfterItIntoItsPasses) {
   plain.forward_repeated(x, steps, spikes);
   pool_ref.forward(spikes, y_ref);
   folded.forward_repeated_pooled(x, steps, pool, y);
-  ASSERT_EQ(y.shape(), (Shape{steps, batch, channels, 3, 2}));
+  ASSERT_EQ(y.shape(), (Shape{steps, batch, channels, height / 2, width / 2}));
   EXPECT_EQ(y.to_host(), y_ref.to_host());
   const auto s = spikes.to_host();
   const double rate = std::count(s.begin(), s.end(), 1.0) / double(s.size());
@@ -107,6 +112,9 @@ TEST(DirectOnce, NeuronFoldsTheMaxPoolAfterItIntoItsPasses) {
   EXPECT_FALSE(SpikingNeuron<double>::can_fold(pool, 70));  // H_t over the stack history
   EXPECT_THROW(folded.forward_repeated_pooled(x, 70, pool, y), InvalidParameter);
 }
+
+INSTANTIATE_TEST_SUITE_P(PlaneAtOnceAndStepByStep, FoldedPool,
+                         ::testing::Values(std::make_pair(7, 5), std::make_pair(67, 65)));
 
 TEST(DirectOnce, BatchNormOverOneFrameKeepsTheRunningVarianceOfItsCopies) {
   const int steps = 4, batch = 2, channels = 3, plane = 5;

@@ -1,0 +1,35 @@
+// The max over windows that tile a plane (stride = kernel, no padding), as one SNN_HD function:
+// MaxPool2d's own kernels and the spiking neuron that folds a pool into its forward
+// (SpikingNeuron::forward_repeated_pooled) pool a plane with it, so both give the same maxima and
+// the same argmax (row by row, strict '>': ties keep the first element).
+#pragma once
+
+#include "sim/core/config.h"
+
+namespace snn::learning {
+
+/// plane [height, width] → out [out_h, out_w] (out_h = height / kernel, likewise out_w) and, per
+/// output, the position h·width + w of its max in the plane.
+template <class T>
+SNN_HD inline void max_pool_tiles(const T* plane, int height, int width, int kernel, int out_h,
+                                  int out_w, T* out, int* arg) {
+  (void)height;
+  for (int oh = 0; oh < out_h; ++oh)
+    for (int ow = 0; ow < out_w; ++ow) {
+      const int p = oh * kernel * width + ow * kernel;
+      int best = p;
+      T best_v = plane[p];
+      // selects, not branches: on spikes (random 0s and 1s) a branch per comparison mispredicts
+      for (int kh = 0; kh < kernel; ++kh)
+        for (int kw = (kh == 0 ? 1 : 0); kw < kernel; ++kw) {
+          const int q = p + kh * width + kw;
+          const T v = plane[q];
+          best = v > best_v ? q : best;
+          best_v = v > best_v ? v : best_v;
+        }
+      out[oh * out_w + ow] = best_v;
+      arg[oh * out_w + ow] = best;
+    }
+}
+
+}  // namespace snn::learning
