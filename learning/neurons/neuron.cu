@@ -125,20 +125,22 @@ struct PooledGrad {
     std::int64_t out;  // the neuron's window output within a step, or -1
     int at_plane;      // the neuron's position in its plane, h·W + w
   };
-  /// The lanes of neurons i0 .. i0 + m - 1: one division for the first, then a walk along the
-  /// rows (a division per neuron would cost more than its whole backward).
+  /// The lanes of neurons i0 .. i0 + m - 1: divisions for the first, then a walk along the rows
+  /// (a division per neuron would cost more than its whole backward).
   SNN_HD void lanes(std::int64_t i0, std::int64_t m, Lane* out) const {
     const std::int64_t plane_size = std::int64_t(height) * width;
     std::int64_t plane = i0 / plane_size;
     int r = static_cast<int>(i0 - plane * plane_size), h = r / width, w = r % width;
+    int oh = h / kernel, kh = h % kernel, ow = w / kernel, kw = w % kernel;  // window, offset
     for (std::int64_t j = 0; j < m; ++j) {
-      const int oh = h / kernel, ow = w / kernel;  // 32-bit, by the small window size
       out[j].at_plane = r;
       out[j].out = oh < out_h && ow < out_w ? (plane * out_h + oh) * out_w + ow : -1;
       ++r;
+      if (++kw == kernel) kw = 0, ++ow;
       if (++w == width) {
-        w = 0;
-        if (++h == height) h = 0, r = 0, ++plane;
+        w = kw = ow = 0;
+        if (++kh == kernel) kh = 0, ++oh;
+        if (++h == height) h = kh = oh = r = 0, ++plane;
       }
     }
   }
