@@ -120,49 +120,59 @@ std::vector<SpikingNeuron<T>*> SewResNetBlock<T>::neurons() {
 
 template <class T>
 void SewResNetBlock<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
-  Tensor<T>& grad_p = workspace_->buffers[2];
-  // The BatchNorm outputs, which no backward reads, live in a gradient buffer that the backward
-  // overwrites only after the last forward is done with it.
-  Tensor<T>& bn_out = grad_p;
+  std::array<Tensor<T>, 4>& ws = workspace_->buffers;
+  // The values no backward reads live in buffers of the workspace that the backward overwrites
+  // only after the last forward is done with them: the BatchNorm outputs, and with ADD (whose
+  // gradient reaches both branches unchanged) the two branches' spikes too. AND and IAND read
+  // them back, so those keep them.
+  Tensor<T>& bn_out = ws[2];
+  const bool keep = connect_ != SewConnect::Add;
+  Tensor<T>& o = keep ? o_ : ws[3];
   conv1_->forward(x, a1_);
   bn1_->forward(a1_, bn_out);
   sn1_->forward(bn_out, s1_);
   conv2_->forward(s1_, a2_);
   bn2_->forward(a2_, bn_out);
-  sn2_->forward(bn_out, o_);
+  sn2_->forward(bn_out, o);
   const Tensor<T>* id = &x;
   if (down_) {
+    Tensor<T>& id_out = keep ? id_ : ws[0];
     down_->forward(x, d_);
     bn_down_->forward(d_, bn_out);
-    sn_down_->forward(bn_out, id_);
-    id = &id_;
+    sn_down_->forward(bn_out, id_out);
+    id = &id_out;
   }
-  require(id->shape() == o_.shape(), name_ + ": identity " + shape_string(id->shape()) +
-                                         " does not match the block output " +
-                                         shape_string(o_.shape()));
-  y.resize(o_.shape());
-  for_each_index(y.size(),
-                 sew_detail::ConnectForward<T>{o_.data(), id->data(), y.data(), connect_});
+  require(id->shape() == o.shape(), name_ + ": identity " + shape_string(id->shape()) +
+                                        " does not match the block output " +
+                                        shape_string(o.shape()));
+  y.resize(o.shape());
+  for_each_index(y.size(), sew_detail::ConnectForward<T>{o.data(), id->data(), y.data(), connect_});
 }
 
 template <class T>
 void SewResNetBlock<T>::backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& grad_y,
                                  Tensor<T>& grad_x, bool need_grad_x) {
-  Tensor<T>& grad_o = workspace_->buffers[0];
-  Tensor<T>& grad_id = workspace_->buffers[1];
-  Tensor<T>& grad_p = workspace_->buffers[2];
-  Tensor<T>& grad_q = workspace_->buffers[3];
-  const Tensor<T>& id = down_ ? id_ : x;
-  grad_o.resize(o_.shape());
-  grad_id.resize(o_.shape());
-  for_each_index(o_.size(),
-                 sew_detail::ConnectBackward<T>{o_.data(), id.data(), grad_y.data(), grad_o.data(),
-                                                grad_id.data(), connect_});
+  std::array<Tensor<T>, 4>& ws = workspace_->buffers;
+  Tensor<T>& grad_p = ws[2];
+  Tensor<T>& grad_q = ws[3];
+  // dL/dO and dL/did: dL/dy itself with ADD; AND and IAND weigh it by the other branch
+  const Tensor<T>* grad_o = &grad_y;
+  const Tensor<T>* grad_id = &grad_y;
+  if (connect_ != SewConnect::Add) {
+    const Tensor<T>& id = down_ ? id_ : x;
+    ws[0].resize(o_.shape());
+    ws[1].resize(o_.shape());
+    for_each_index(o_.size(), sew_detail::ConnectBackward<T>{o_.data(), id.data(), grad_y.data(),
+                                                             ws[0].data(), ws[1].data(), connect_});
+    grad_o = &ws[0];
+    grad_id = &ws[1];
+  }
   // A BatchNorm's backward reads only its input; each neuron's is its input again, recomputed
-  // from the BatchNorm input (bit for bit the forward's), and it writes its gradient over it.
-  // main branch (then dL/dO is done with, and the downsample branch reuses its buffer)
+  // from the BatchNorm input (bit for bit the forward's), and it writes its gradient over it (a
+  // neuron's own output is passed for its shape, which its gradient has).
+  // main branch
   bn2_->renormalize(a2_, grad_p);
-  sn2_->backward(grad_p, o_, grad_o, grad_p);
+  sn2_->backward(grad_p, *grad_o, *grad_o, grad_p);
   bn2_->backward(a2_, a2_, grad_p, grad_q);
   conv2_->backward(s1_, a2_, grad_q, grad_p);
   bn1_->renormalize(a1_, grad_q);
@@ -170,11 +180,11 @@ void SewResNetBlock<T>::backward(const Tensor<T>& x, const Tensor<T>& y, const T
   bn1_->backward(a1_, a1_, grad_q, grad_p);
   conv1_->backward(x, a1_, grad_p, grad_x, need_grad_x);
   // identity branch
-  const Tensor<T>* grad_short = &grad_id;
+  const Tensor<T>* grad_short = grad_id;
   if (down_) {
-    bn_down_->renormalize(d_, grad_o);
-    sn_down_->backward(grad_o, id_, grad_id, grad_o);
-    bn_down_->backward(d_, d_, grad_o, grad_p);
+    bn_down_->renormalize(d_, grad_q);
+    sn_down_->backward(grad_q, *grad_id, *grad_id, grad_q);
+    bn_down_->backward(d_, d_, grad_q, grad_p);
     down_->backward(x, d_, grad_p, grad_q, need_grad_x);
     grad_short = &grad_q;
   }

@@ -69,8 +69,9 @@ class SewResNetBlock : public Layer<T> {
   std::unique_ptr<Conv2d<T>> conv1_, conv2_, down_;
   std::unique_ptr<BatchNorm<T>> bn1_, bn2_, bn_down_;
   std::unique_ptr<LIF<T>> sn1_, sn2_, sn_down_;
-  Tensor<T> a1_, s1_, a2_, o_, d_, id_;  // the activations the backward reads
-  // Gradients; grad_p also holds the forward's BatchNorm outputs.
+  Tensor<T> a1_, s1_, a2_, d_;  // the activations the backward reads
+  Tensor<T> o_, id_;            // the two branches' spikes, which AND and IAND read back
+  // Gradients, and the forward's values no backward reads.
   std::shared_ptr<BlockWorkspace<T>> workspace_ = std::make_shared<BlockWorkspace<T>>();
 };
 
