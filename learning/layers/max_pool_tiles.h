@@ -4,31 +4,31 @@
 // the same argmax (row by row, strict '>': ties keep the first element).
 #pragma once
 
+#include <cstdint>
+
 #include "sim/core/config.h"
 
 namespace snn::learning {
 
 /// plane [height, width] → out [out_h, out_w] (out_h = height / kernel, likewise out_w) and, per
-/// output, the position h·width + w of its max in the plane.
+/// output, the offset kh·kernel + kw of its max in its window (kernel <= 16).
 template <class T>
-SNN_HD inline void max_pool_tiles(const T* plane, int height, int width, int kernel, int out_h,
-                                  int out_w, T* out, int* arg) {
-  (void)height;
+SNN_HD inline void max_pool_tiles(const T* plane, int width, int kernel, int out_h, int out_w,
+                                  T* out, std::uint8_t* arg) {
   for (int oh = 0; oh < out_h; ++oh)
     for (int ow = 0; ow < out_w; ++ow) {
       const int p = oh * kernel * width + ow * kernel;
-      int best = p;
+      int best = 0;
       T best_v = plane[p];
       // selects, not branches: on spikes (random 0s and 1s) a branch per comparison mispredicts
       for (int kh = 0; kh < kernel; ++kh)
         for (int kw = (kh == 0 ? 1 : 0); kw < kernel; ++kw) {
-          const int q = p + kh * width + kw;
-          const T v = plane[q];
-          best = v > best_v ? q : best;
+          const T v = plane[p + kh * width + kw];
+          best = v > best_v ? kh * kernel + kw : best;
           best_v = v > best_v ? v : best_v;
         }
       out[oh * out_w + ow] = best_v;
-      arg[oh * out_w + ow] = best;
+      arg[oh * out_w + ow] = static_cast<std::uint8_t>(best);
     }
 }
 

@@ -1,6 +1,7 @@
 // Pooling kernels: one (t, b, c) plane per index, forward and backward, so that no two threads
 // write the same element and no atomics are needed.
 #include "learning/layers/index_loop.h"
+#include "learning/layers/max_pool_tiles.h"
 #include "learning/layers/pooling.h"
 #include "sim/core/errors.h"
 
@@ -11,17 +12,18 @@ struct Geometry {
   int height, width, out_h, out_w, kernel, stride, padding;
 };
 
-/// One (t, b, c) plane per index: the max over each window, and its position in the plane.
+/// One (t, b, c) plane per index: the max over each window, and its offset kh·k + kw in the
+/// window (every window holds an input: padding <= kernel / 2).
 template <class T>
 struct MaxForward {
   const T* x;
   T* y;
-  int* argmax;
+  std::uint8_t* argmax;
   Geometry g;
   SNN_HD void operator()(std::int64_t plane) const {
     const T* src = x + plane * g.height * g.width;
     T* out = y + plane * g.out_h * g.out_w;
-    int* arg = argmax + plane * g.out_h * g.out_w;
+    std::uint8_t* arg = argmax + plane * g.out_h * g.out_w;
     for (int oh = 0; oh < g.out_h; ++oh)
       for (int ow = 0; ow < g.out_w; ++ow) {
         int best = -1;
@@ -34,49 +36,29 @@ struct MaxForward {
             if (w < 0 || w >= g.width) continue;
             const T v = src[h * g.width + w];
             if (best < 0 || v > best_v) {
-              best = h * g.width + w;
+              best = kh * g.kernel + kw;
               best_v = v;
             }
           }
         }
         out[oh * g.out_w + ow] = best_v;
-        arg[oh * g.out_w + ow] = best;
+        arg[oh * g.out_w + ow] = static_cast<std::uint8_t>(best);
       }
   }
 };
 
-/// MaxForward for the common 2×2, stride 2, no padding window (every window inside the plane):
-/// the same visiting order (row by row) and the same strict '>' so ties keep the first element,
-/// without the bounds tests of the general window.
+/// MaxForward for windows that tile the plane (stride = kernel, no padding: the common 2×2),
+/// without the bounds tests of the general window (max_pool_tiles, the same visiting order).
 template <class T>
-struct MaxForward2x2 {
+struct MaxForwardTiles {
   const T* x;
   T* y;
-  int* argmax;
+  std::uint8_t* argmax;
   Geometry g;
   SNN_HD void operator()(std::int64_t plane) const {
-    const T* src = x + plane * g.height * g.width;
-    T* out = y + plane * g.out_h * g.out_w;
-    int* arg = argmax + plane * g.out_h * g.out_w;
-    // Selects, not branches: on spikes (random 0s and 1s) a branch per comparison mispredicts.
-    for (int oh = 0; oh < g.out_h; ++oh) {
-      const T* r0 = src + 2 * oh * g.width;
-      const T* r1 = r0 + g.width;
-      for (int ow = 0; ow < g.out_w; ++ow) {
-        const int p = 2 * oh * g.width + 2 * ow;
-        T best_v = r0[2 * ow];
-        int best = p;
-        const T b = r0[2 * ow + 1], c = r1[2 * ow], d = r1[2 * ow + 1];
-        best = b > best_v ? p + 1 : best;
-        best_v = b > best_v ? b : best_v;
-        best = c > best_v ? p + g.width : best;
-        best_v = c > best_v ? c : best_v;
-        best = d > best_v ? p + g.width + 1 : best;
-        best_v = d > best_v ? d : best_v;
-        out[oh * g.out_w + ow] = best_v;
-        arg[oh * g.out_w + ow] = best;
-      }
-    }
+    const std::int64_t o = plane * g.out_h * g.out_w;
+    max_pool_tiles(x + plane * g.height * g.width, g.width, g.kernel, g.out_h, g.out_w, y + o,
+                   argmax + o);
   }
 };
 
@@ -84,14 +66,20 @@ struct MaxForward2x2 {
 template <class T>
 struct MaxBackward {
   const T* grad_y;
-  const int* argmax;
+  const std::uint8_t* argmax;
   T* grad_x;
   Geometry g;
   SNN_HD void operator()(std::int64_t plane) const {
     T* dst = grad_x + plane * g.height * g.width;
     for (int j = 0; j < g.height * g.width; ++j) dst[j] = T(0);
     const std::int64_t o = plane * g.out_h * g.out_w;
-    for (int j = 0; j < g.out_h * g.out_w; ++j) dst[argmax[o + j]] += grad_y[o + j];
+    for (int oh = 0; oh < g.out_h; ++oh)
+      for (int ow = 0; ow < g.out_w; ++ow) {
+        const int j = oh * g.out_w + ow, a = argmax[o + j];
+        const int h = oh * g.stride - g.padding + a / g.kernel;
+        const int w = ow * g.stride - g.padding + a % g.kernel;
+        dst[h * g.width + w] += grad_y[o + j];
+      }
   }
 };
 
@@ -202,6 +190,8 @@ template <class T>
 MaxPool2d<T>::MaxPool2d(int kernel, int stride, int padding)
     : kernel_(kernel), stride_(stride ? stride : kernel), padding_(padding) {
   pooling_detail::check_window("MaxPool2d", kernel_, stride_, padding_);
+  require(kernel_ <= 16, "MaxPool2d: kernel must be <= 16 (its argmax is a byte per output), got " +
+                             std::to_string(kernel_));
 }
 
 template <class T>
@@ -210,8 +200,8 @@ void MaxPool2d<T>::forward(const Tensor<T>& x, Tensor<T>& y) {
   const std::int64_t planes = x.dim(0) * x.dim(1) * x.dim(2);
   y.resize({x.dim(0), x.dim(1), x.dim(2), g.out_h, g.out_w});
   if (static_cast<std::int64_t>(argmax_.size()) < y.size()) argmax_.resize(y.size());
-  if (kernel_ == 2 && stride_ == 2 && padding_ == 0)
-    for_each_index(planes, pooling_detail::MaxForward2x2<T>{x.data(), y.data(), raw(argmax_), g});
+  if (tiles())
+    for_each_index(planes, pooling_detail::MaxForwardTiles<T>{x.data(), y.data(), raw(argmax_), g});
   else
     for_each_index(planes, pooling_detail::MaxForward<T>{x.data(), y.data(), raw(argmax_), g});
 }
@@ -233,15 +223,15 @@ void MaxPool2d<T>::forward_step(const Tensor<T>& x_step, std::int64_t t, std::in
           "MaxPool2d::forward_step: output " + shape_string(y.shape()) + " is not the step 0 one");
   const std::int64_t offset = t * planes * g.out_h * g.out_w;
   T* out = y.data() + offset;
-  int* arg = raw(argmax_) + offset;
-  if (kernel_ == 2 && stride_ == 2 && padding_ == 0)
-    for_each_index(planes, pooling_detail::MaxForward2x2<T>{x_step.data(), out, arg, g});
+  std::uint8_t* arg = raw(argmax_) + offset;
+  if (tiles())
+    for_each_index(planes, pooling_detail::MaxForwardTiles<T>{x_step.data(), out, arg, g});
   else
     for_each_index(planes, pooling_detail::MaxForward<T>{x_step.data(), out, arg, g});
 }
 
 template <class T>
-int* MaxPool2d<T>::prepare_steps(const Shape& frame, std::int64_t steps, Tensor<T>& y) {
+std::uint8_t* MaxPool2d<T>::prepare_steps(const Shape& frame, std::int64_t steps, Tensor<T>& y) {
   const Geometry g = pooling_detail::geometry("MaxPool2d", frame, kernel_, stride_, padding_);
   require(frame[0] == 1 && steps >= 1, "MaxPool2d::prepare_steps: needs one frame, got " +
                                            shape_string(frame) + " for " + std::to_string(steps) +

@@ -14,7 +14,8 @@ namespace snn::learning {
 template <class T>
 class MaxPool2d : public Layer<T> {
  public:
-  /// stride 0 means stride = kernel (PyTorch's default). padding < kernel/2 + 1 as in PyTorch.
+  /// stride 0 means stride = kernel (PyTorch's default). padding < kernel/2 + 1 as in PyTorch;
+  /// kernel <= 16.
   explicit MaxPool2d(int kernel, int stride = 0, int padding = 0);
   void forward(const Tensor<T>& x, Tensor<T>& y) override;
   /// dL/dx: each output's gradient goes to the input it took the max of (first max on ties).
@@ -39,13 +40,13 @@ class MaxPool2d : public Layer<T> {
   /// For a caller that pools each plane itself (max_pool_tiles): shapes y [steps, B, C, Ho, Wo]
   /// for frames `frame` [1, B, C, H, W] and returns the argmax to fill, laid out as y.
   /// backward() then works as after forward().
-  int* prepare_steps(const Shape& frame, std::int64_t steps, Tensor<T>& y);
-  /// Per output of the last forward, the position of its max in its frame plane (h·W + w).
-  const int* argmax() const { return raw(argmax_); }
+  std::uint8_t* prepare_steps(const Shape& frame, std::int64_t steps, Tensor<T>& y);
+  /// Per output of the last forward, the offset kh·kernel + kw of its max in its window.
+  const std::uint8_t* argmax() const { return raw(argmax_); }
 
  private:
   int kernel_, stride_, padding_;
-  DeviceVector<int> argmax_;  // per output: index of the max within its frame plane (h·W + w)
+  DeviceVector<std::uint8_t> argmax_;  // per output: kh·kernel + kw of its max in its window
 };
 
 template <class T>

@@ -117,37 +117,37 @@ struct DenseGrad {
 /// window, in the rows and columns the floor division drops), as MaxPool2d::backward would write.
 template <class T>
 struct PooledGrad {
-  const T* grad_y;  // [T, planes, out_h, out_w]
-  const int* argmax;
+  const T* grad_y;             // [T, planes, out_h, out_w]
+  const std::uint8_t* argmax;  // per output: kh·kernel + kw of its max
   int height, width, out_h, out_w, kernel;
   std::int64_t per_step;  // planes · out_h · out_w
   struct Lane {
     std::int64_t out;  // the neuron's window output within a step, or -1
-    int at_plane;      // the neuron's position in its plane, h·W + w
+    int at_window;     // the neuron's offset in its window, kh·kernel + kw
   };
   /// The lanes of neurons i0 .. i0 + m - 1: divisions for the first, then a walk along the rows
   /// (a division per neuron would cost more than its whole backward).
   SNN_HD void lanes(std::int64_t i0, std::int64_t m, Lane* out) const {
     const std::int64_t plane_size = std::int64_t(height) * width;
     std::int64_t plane = i0 / plane_size;
-    int r = static_cast<int>(i0 - plane * plane_size), h = r / width, w = r % width;
+    const int r = static_cast<int>(i0 - plane * plane_size);
+    int h = r / width, w = r % width;
     int oh = h / kernel, kh = h % kernel, ow = w / kernel, kw = w % kernel;  // window, offset
     for (std::int64_t j = 0; j < m; ++j) {
-      out[j].at_plane = r;
+      out[j].at_window = kh * kernel + kw;
       out[j].out = oh < out_h && ow < out_w ? (plane * out_h + oh) * out_w + ow : -1;
-      ++r;
       if (++kw == kernel) kw = 0, ++ow;
       if (++w == width) {
         w = kw = ow = 0;
         if (++kh == kernel) kh = 0, ++oh;
-        if (++h == height) h = kh = oh = r = 0, ++plane;
+        if (++h == height) h = kh = oh = 0, ++plane;
       }
     }
   }
   SNN_HD T at(const Lane& l, std::int64_t t) const {
     if (l.out < 0) return T(0);
     const std::int64_t o = t * per_step + l.out;
-    return argmax[o] == l.at_plane ? grad_y[o] : T(0);
+    return argmax[o] == l.at_window ? grad_y[o] : T(0);
   }
 };
 
@@ -250,7 +250,7 @@ struct FoldedPlaneNeuron {
   NeuronCoeffs<T> c;
   const T* x;  // [planes, height, width]
   T* y;
-  int* argmax;
+  std::uint8_t* argmax;
   int height, width, kernel, out_h, out_w;
   std::int64_t steps, per_step;  // per_step = planes · out_h · out_w
   SNN_HD void operator()(std::int64_t plane) const {
@@ -273,7 +273,7 @@ struct FoldedPlaneNeuron {
         s[j] = sj;
       }
       const std::int64_t o = t * per_step + plane * out_h * out_w;
-      max_pool_tiles(s, height, width, kernel, out_h, out_w, y + o, argmax + o);
+      max_pool_tiles(s, width, kernel, out_h, out_w, y + o, argmax + o);
     }
   }
 };
@@ -439,7 +439,7 @@ void SpikingNeuron<T>::forward_repeated_pooled(const Tensor<T>& x, int steps, Ma
   const std::int64_t n = x.size();
   const int height = static_cast<int>(x.dim(3)), width = static_cast<int>(x.dim(4));
   if (std::int64_t(height) * width <= kMaxFoldedPlane) {  // each plane's steps in one call
-    int* argmax = pool.prepare_steps(x.shape(), steps, y);
+    std::uint8_t* argmax = pool.prepare_steps(x.shape(), steps, y);
     const std::int64_t planes = x.dim(1) * x.dim(2);
     const int k = pool.kernel(), out_h = pool.out_size(height), out_w = pool.out_size(width);
     with_charge(coeffs_.charge_kind(), [&](auto charge) {

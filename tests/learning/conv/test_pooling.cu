@@ -111,6 +111,8 @@ TEST(GlobalAvgPool, ForwardAndBackward) {
 
 TEST(Pools, RejectBadWindows) {
   EXPECT_THROW(MaxPool2d<float>(0), InvalidParameter);
+  EXPECT_THROW(MaxPool2d<float>(17), InvalidParameter);  // argmax offsets are bytes
+  EXPECT_NO_THROW(MaxPool2d<float>(16));
   EXPECT_THROW(AvgPool2d<float>(2, 0, 2), InvalidParameter);
   MaxPool2d<float> pool(4);
   Tensor<float> small({1, 1, 1, 3, 3}), flat({1, 1, 9}), y;
