@@ -3,6 +3,7 @@
 list(APPEND SNN_LEARNING_SOURCES
   surrogate/surrogate.cpp
   neurons/neuron.cu
+  neurons/neuron_pooled.cu
   neurons/lif.cu
   neurons/if_neuron.cu
   layers/linear.cu
