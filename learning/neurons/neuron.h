@@ -23,8 +23,9 @@ class SpikingNeuron : public Layer<T> {
   /// The same input frame x [1, B, ...] at each of `steps` steps (direct encoding computed once):
   /// y [steps, B, ...]. backward then writes dL/dx [1, B, ...], the sum over the steps.
   void forward_repeated(const Tensor<T>& x, int steps, Tensor<T>& y);
-  /// forward_repeated followed by `pool`, one step at a time: y = pool(S) [steps, B, C, Ho, Wo]
-  /// without the spikes of every step at full resolution (one step's at a time). Then
+  /// forward_repeated followed by `pool`: y = pool(S) [steps, B, C, Ho, Wo], each plane's steps
+  /// in one call with the plane's state on the stack (CPU, planes up to 4,096 neurons) or step by
+  /// step, so the spikes of every step at full resolution are never stored. Then
   /// backward_pooled takes dL/dy, as pool.backward and backward would together, without dL/dS
   /// at full resolution either. Needs can_fold(pool, steps).
   void forward_repeated_pooled(const Tensor<T>& x, int steps, MaxPool2d<T>& pool, Tensor<T>& y);
