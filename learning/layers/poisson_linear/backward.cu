@@ -172,21 +172,23 @@ struct FusedBackward {
   }
 };
 
-/// grad_W[o, i] += Σ_p grad_wt[p, i, o]; grad_wt is left zero for the next batch.
+/// grad_W[o, i] += Σ_p grad_wt[p, i, o]; grad_wt is left zero for the next batch. One input
+/// pixel i per index: its rows of grad_wt are contiguous, and no index needs dividing.
 template <class T>
 struct ReduceWeight {
   T* gwt;
   T* gw;
-  int in, width, partitions;
-  SNN_HD void operator()(std::int64_t k) const {
-    const int o = int(k / in), i = int(k % in);
-    T acc = T(0);
-    for (int p = 0; p < partitions; ++p) {
-      T& g = gwt[(std::int64_t(p) * in + i) * width + o];
-      acc += g;
-      g = T(0);
+  int in, out, width, partitions;
+  SNN_HD void operator()(std::int64_t i) const {
+    for (int o = 0; o < out; ++o) {
+      T acc = T(0);
+      for (int p = 0; p < partitions; ++p) {
+        T& g = gwt[(std::int64_t(p) * in + i) * width + o];
+        acc += g;
+        g = T(0);
+      }
+      gw[std::int64_t(o) * in + i] += acc;
     }
-    gw[k] += acc;
   }
 };
 
@@ -213,8 +215,8 @@ void backward_fused(const FusedArgs<T>& a, T* grad_w, T* grad_bias) {
   thrust::for_each(exec(), thrust::counting_iterator<int>(0),
                    thrust::counting_iterator<int>(a.partitions), FusedBackward<T>{a});
   thrust::for_each(exec(), thrust::counting_iterator<std::int64_t>(0),
-                   thrust::counting_iterator<std::int64_t>(std::int64_t(a.out) * a.in),
-                   ReduceWeight<T>{a.grad_wt, grad_w, a.in, a.width, a.partitions});
+                   thrust::counting_iterator<std::int64_t>(a.in),
+                   ReduceWeight<T>{a.grad_wt, grad_w, a.in, a.out, a.width, a.partitions});
   thrust::for_each(exec(), thrust::counting_iterator<int>(0),
                    thrust::counting_iterator<int>(a.width),
                    ReduceBias<T>{a.grad_b, grad_bias, a.out, a.width, a.partitions});
