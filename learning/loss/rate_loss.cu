@@ -3,6 +3,7 @@
 // slice to the other T − 1 steps. No scratch allocation: the gradient tensor is the scratch.
 #include <math.h>
 #include <thrust/count.h>
+#include <thrust/for_each.h>
 #include <thrust/functional.h>
 #include <thrust/iterator/counting_iterator.h>
 #include <thrust/transform.h>
@@ -124,12 +125,16 @@ struct SampleLoss {
   }
 };
 
-/// grad[i] = grad[i mod (B·C)] for the time steps after the first.
+/// grad[t] = grad[0] (a [B·C] slice) for step t >= 1, one step per index: a plain row copy,
+/// no modulo per element.
 template <class T>
 struct CopyFirstStep {
-  const T* first;
+  T* grad;
   std::int64_t slice_size;
-  SNN_HD T operator()(std::int64_t i) const { return first[i % slice_size]; }
+  SNN_HD void operator()(std::int64_t t) const {
+    T* row = grad + t * slice_size;
+    for (std::int64_t j = 0; j < slice_size; ++j) row[j] = grad[j];
+  }
 };
 
 template <class T>
@@ -147,12 +152,10 @@ double loss_impl(LossKind kind, const Tensor<T>& output, const DeviceVector<int>
   const double total = thrust::transform_reduce(exec(), thrust::counting_iterator<std::int64_t>(0),
                                                 thrust::counting_iterator<std::int64_t>(batch), f,
                                                 0.0, thrust::plus<double>());
-  if (grad && steps > 1) {
-    const std::int64_t n = batch * classes;
-    thrust::transform(exec(), thrust::counting_iterator<std::int64_t>(n),
-                      thrust::counting_iterator<std::int64_t>(steps * n), grad->begin() + n,
-                      CopyFirstStep<T>{slice, n});
-  }
+  if (grad && steps > 1)
+    thrust::for_each(exec(), thrust::counting_iterator<std::int64_t>(1),
+                     thrust::counting_iterator<std::int64_t>(steps),
+                     CopyFirstStep<T>{slice, batch * classes});
   return ce ? total / static_cast<double>(batch) : total / static_cast<double>(batch * classes);
 }
 
