@@ -77,6 +77,26 @@ DeviceImageSet<T>::DeviceImageSet(const io::ImageSet& set, const ChannelNormaliz
   labels_ = DeviceVector<int>(host_labels_.begin(), host_labels_.end());
 }
 
+/// GatherRows with one image per index (the CPU systems: a plain copy loop per row, without a
+/// division per pixel).
+template <class T>
+struct GatherImages {
+  const T* src;
+  const int* order;  // null: identity
+  const int* src_labels;
+  T* dst;
+  int* dst_labels;
+  int first;
+  std::int64_t pixels;
+  SNN_HD void operator()(std::int64_t b) const {
+    const std::int64_t row = order ? order[first + b] : first + b;
+    const T* from = src + row * pixels;
+    T* to = dst + b * pixels;
+    for (std::int64_t p = 0; p < pixels; ++p) to[p] = from[p];
+    dst_labels[b] = src_labels[row];
+  }
+};
+
 template <class T>
 void DeviceImageSet<T>::gather(const DeviceVector<int>* order, int first, int n, Tensor<T>& images,
                                DeviceVector<int>& labels) const {
@@ -85,10 +105,19 @@ void DeviceImageSet<T>::gather(const DeviceVector<int>* order, int first, int n,
               std::to_string(count_) + " images");
   images.resize({n, channels_, rows_, cols_});
   if (static_cast<int>(labels.size()) != n) labels.resize(n);
-  GatherRows<T> f{raw(images_), order ? raw(*order) : nullptr, raw(labels_), images.data(), raw(labels), first,
-                  static_cast<std::int64_t>(pixels())};
-  thrust::for_each(exec(), thrust::counting_iterator<std::int64_t>(0),
-                   thrust::counting_iterator<std::int64_t>(static_cast<std::int64_t>(n) * pixels()), f);
+  const int* src_order = order ? raw(*order) : nullptr;
+  const std::int64_t pixels_per_image = pixels();
+  if (device_is_cuda()) {  // a thread per pixel
+    GatherRows<T> f{raw(images_), src_order, raw(labels_), images.data(), raw(labels), first,
+                    pixels_per_image};
+    thrust::for_each(exec(), thrust::counting_iterator<std::int64_t>(0),
+                     thrust::counting_iterator<std::int64_t>(n * pixels_per_image), f);
+  } else {
+    GatherImages<T> f{raw(images_), src_order, raw(labels_), images.data(), raw(labels), first,
+                      pixels_per_image};
+    thrust::for_each(exec(), thrust::counting_iterator<std::int64_t>(0),
+                     thrust::counting_iterator<std::int64_t>(n), f);
+  }
 }
 
 template class DeviceImageSet<float>;
