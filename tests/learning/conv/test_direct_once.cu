@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "learning/blocks/sew_resnet_block.h"
+#include "learning/blocks/spiking_resnet_block.h"
 #include "learning/encoding/encoders.h"
 #include "learning/layers/batch_norm.h"
 #include "learning/layers/pooling.h"
@@ -159,12 +161,25 @@ void stripes(Tensor<T>& images, DeviceVector<int>& labels) {
   labels = to_device(lab);
 }
 
-/// Every parameter and buffer after `steps` Adam steps, then the test-mode output.
+/// Every parameter and buffer after `steps` Adam steps, then the test-mode output. once: the
+/// memory-lean path (direct input once, the stem's max pool folded into its neuron, the blocks'
+/// neurons recomputing H_t); else T copies of the input and every neuron storing H_t.
 template <class T>
 std::vector<std::vector<T>> trained(const ResNetConfig& config, bool once, int steps) {
   auto model = build_resnet<T>(config, 1, 28, 28, 10, 0);
   model->set_direct_once(once);
   EXPECT_EQ(model->direct_once(), once);
+  int stored = 0;
+  for (std::size_t i = 0; i < model->body().size() && !once; ++i) {
+    std::vector<SpikingNeuron<T>*> neurons;
+    if (auto* b = dynamic_cast<SpikingResNetBlock<T>*>(&model->body().layer(i)))
+      neurons = b->neurons();
+    if (auto* b = dynamic_cast<SewResNetBlock<T>*>(&model->body().layer(i))) neurons = b->neurons();
+    for (SpikingNeuron<T>* n : neurons) n->set_store_history(true), ++stored;
+  }
+  if (!once) {
+    EXPECT_GE(stored, 4);
+  }
   Tensor<T> images, grad;
   DeviceVector<int> labels;
   stripes(images, labels);
