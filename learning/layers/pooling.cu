@@ -215,12 +215,10 @@ void MaxPool2d<T>::forward_step(const Tensor<T>& x_step, std::int64_t t, std::in
           "MaxPool2d::forward_step: step " + std::to_string(t) + " of " + std::to_string(steps) +
               " needs one frame, got " + shape_string(x_step.shape()));
   const std::int64_t planes = x_step.dim(1) * x_step.dim(2);
-  if (t == 0) {
-    y.resize({steps, x_step.dim(1), x_step.dim(2), g.out_h, g.out_w});
-    if (static_cast<std::int64_t>(argmax_.size()) < y.size()) argmax_.resize(y.size());
-  }
-  require(y.ndim() == 5 && y.dim(0) == steps && y.size() == steps * planes * g.out_h * g.out_w,
-          "MaxPool2d::forward_step: output " + shape_string(y.shape()) + " is not the step 0 one");
+  require(y.ndim() == 5 && y.dim(0) == steps && y.size() == steps * planes * g.out_h * g.out_w &&
+              static_cast<std::int64_t>(argmax_.size()) >= y.size(),
+          "MaxPool2d::forward_step: output " + shape_string(y.shape()) +
+              " is not the one prepare_steps shaped");
   const std::int64_t offset = t * planes * g.out_h * g.out_w;
   T* out = y.data() + offset;
   std::uint8_t* arg = raw(argmax_) + offset;

@@ -34,13 +34,14 @@ class MaxPool2d : public Layer<T> {
   /// most one window, and a spiking neuron before the pool can fold it into its own passes
   /// (SpikingNeuron::forward_repeated_pooled).
   bool tiles() const { return stride_ == kernel_ && padding_ == 0; }
-  /// The forward of step t alone: x_step [1, B, C, H, W] → y[t] and step t of the argmax; y
-  /// becomes [steps, B, C, Ho, Wo] at t = 0. backward() then works as after forward().
-  void forward_step(const Tensor<T>& x_step, std::int64_t t, std::int64_t steps, Tensor<T>& y);
-  /// For a caller that pools each plane itself (max_pool_tiles): shapes y [steps, B, C, Ho, Wo]
-  /// for frames `frame` [1, B, C, H, W] and returns the argmax to fill, laid out as y.
-  /// backward() then works as after forward().
+  /// For a forward one step at a time: shapes y [steps, B, C, Ho, Wo] for frames `frame`
+  /// [1, B, C, H, W] and returns the argmax, laid out as y, for a caller that pools each plane
+  /// itself (max_pool_tiles); else forward_step fills both. backward() then works as after
+  /// forward().
   std::uint8_t* prepare_steps(const Shape& frame, std::int64_t steps, Tensor<T>& y);
+  /// The forward of step t alone, after prepare_steps: x_step [1, B, C, H, W] → y[t] and step t
+  /// of the argmax.
+  void forward_step(const Tensor<T>& x_step, std::int64_t t, std::int64_t steps, Tensor<T>& y);
   /// Per output of the last forward, the offset kh·kernel + kw of its max in its window.
   const std::uint8_t* argmax() const { return raw(argmax_); }
 

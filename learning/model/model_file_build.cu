@@ -114,8 +114,8 @@ std::unique_ptr<Sequential<T>> build_model_file_body(const ModelFile& m, int cha
           block->share_workspace(workspace);
           body->add(std::move(block));
         } else {
-          auto block = std::make_unique<SpikingResNetBlock<T>>(in, L.out, stride, lif, name,
-                                                               child_seed(seed, k++), L.shortcut_bn);
+          auto block = std::make_unique<SpikingResNetBlock<T>>(
+              in, L.out, stride, lif, name, child_seed(seed, k++), L.shortcut_bn);
           block->share_workspace(workspace);
           body->add(std::move(block));
         }

@@ -1,6 +1,4 @@
 // Spiking ResNet / SEW ResNet builder and presets.
-#include "learning/model/resnet_builder.h"
-
 #include "learning/blocks/block_common.h"
 #include "learning/blocks/sew_resnet_block.h"
 #include "learning/blocks/spiking_resnet_block.h"
@@ -11,11 +9,14 @@
 #include "learning/layers/linear.h"
 #include "learning/layers/pooling.h"
 #include "learning/layers/unflatten.h"
+#include "learning/model/resnet_builder.h"
 #include "sim/core/errors.h"
 
 namespace snn::learning {
 
-std::string resnet_default_preset() { return "small"; }
+std::string resnet_default_preset() {
+  return "small";
+}
 
 ResNetConfig resnet_preset(const std::string& name) {
   const std::string n = name.empty() ? resnet_default_preset() : name;
@@ -37,8 +38,8 @@ ResNetConfig resnet_preset(const std::string& name) {
     c.stem_pool = false;
     c.shortcut_bn = false;
   } else {
-    throw InvalidParameter("ResNet preset must be tiny, small, medium, resnet18 or resnet34, got '" +
-                           name + "'");
+    throw InvalidParameter(
+        "ResNet preset must be tiny, small, medium, resnet18 or resnet34, got '" + name + "'");
   }
   return c;
 }
@@ -51,10 +52,13 @@ void validate_resnet_config(const ResNetConfig& c) {
   require(c.channels.size() == c.blocks.size(),
           "ResNet channels and blocks must have the same length, got " +
               std::to_string(c.channels.size()) + " and " + std::to_string(c.blocks.size()));
-  for (int ch : c.channels) require(ch >= 1, "ResNet stage width must be >= 1, got " + std::to_string(ch));
-  for (int b : c.blocks) require(b >= 1, "ResNet blocks per stage must be >= 1, got " + std::to_string(b));
-  require(c.stem_channels >= 0, "ResNet stem_channels must be >= 0, got " + std::to_string(c.stem_channels));
- require(c.stem == "3x3" || c.stem == "7x7" || c.stem == "auto",
+  for (int ch : c.channels)
+    require(ch >= 1, "ResNet stage width must be >= 1, got " + std::to_string(ch));
+  for (int b : c.blocks)
+    require(b >= 1, "ResNet blocks per stage must be >= 1, got " + std::to_string(b));
+  require(c.stem_channels >= 0,
+          "ResNet stem_channels must be >= 0, got " + std::to_string(c.stem_channels));
+  require(c.stem == "3x3" || c.stem == "7x7" || c.stem == "auto",
           "ResNet stem must be '3x3', '7x7' or 'auto', got '" + c.stem + "'");
   require(c.head == "gap" || c.head == "flatten",
           "ResNet head must be 'gap' or 'flatten', got '" + c.head + "'");
@@ -64,9 +68,8 @@ void validate_resnet_config(const ResNetConfig& c) {
 }
 
 template <class T>
-std::unique_ptr<Sequential<T>> build_resnet_body(const ResNetConfig& c, int in_channels,
-                                                 int height, int width, int classes,
-                                                 std::uint64_t seed) {
+std::unique_ptr<Sequential<T>> build_resnet_body(const ResNetConfig& c, int in_channels, int height,
+                                                 int width, int classes, std::uint64_t seed) {
   validate_resnet_config(c);
   require(in_channels >= 1 && height >= 1 && width >= 1,
           "ResNet input must have >= 1 channel, height and width, got " +
@@ -106,9 +109,8 @@ std::unique_ptr<Sequential<T>> build_resnet_body(const ResNetConfig& c, int in_c
         block->share_workspace(workspace);
         body->add(std::move(block));
       } else {
-        auto block = std::make_unique<SpikingResNetBlock<T>>(channels, c.channels[s], stride,
-                                                             c.neuron, name, child_seed(seed, k++),
-                                                             c.shortcut_bn);
+        auto block = std::make_unique<SpikingResNetBlock<T>>(
+            channels, c.channels[s], stride, c.neuron, name, child_seed(seed, k++), c.shortcut_bn);
         block->share_workspace(workspace);
         body->add(std::move(block));
       }
@@ -119,7 +121,8 @@ std::unique_ptr<Sequential<T>> build_resnet_body(const ResNetConfig& c, int in_c
   if (c.head == "gap") {
     body->add(std::make_unique<GlobalAvgPool<T>>());
   } else {
-    for (std::size_t s = 1; s < c.channels.size(); ++s) {  // each later stage's 3×3, stride 2, pad 1
+    for (std::size_t s = 1; s < c.channels.size();
+         ++s) {  // each later stage's 3×3, stride 2, pad 1
       h = (h - 1) / 2 + 1;
       w = (w - 1) / 2 + 1;
     }

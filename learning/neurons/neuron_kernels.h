@@ -22,7 +22,28 @@ constexpr std::int64_t kLanes = device_is_cuda() ? 1 : 64;
 /// history, kLanes × kMaxRecomputeSteps values, lives on the stack: 32 KB in double).
 constexpr std::int64_t kMaxRecomputeSteps = 64;
 
-template <class T, ChargeKind K, bool Hard, bool Smooth>
+/// One step of one neuron, the charge, the forward's firing (Θ, or the smooth test mode) and the
+/// reset kind fixed: V_{t-1} → H_t (returned), S_t (into s), V_t (into v). The forward's formulas
+/// live here only, so every recomputation of H_t repeats them bit for bit.
+template <ChargeKind C, bool Smooth, bool Hard, class T>
+SNN_HD inline T neuron_step(const NeuronCoeffs<T>& c, T& v, T x, T& s) {
+  const T h = c.template charge_as<C>(v, x);
+  s = Smooth ? c.fire(h) : heaviside(h - c.v_threshold);
+  v = Hard ? h * (T(1) - s) + c.v_reset * s : h - c.v_threshold * s;  // NeuronCoeffs::reset
+  return h;
+}
+
+/// f.run<Smooth, Hard>(index) with the coefficients' firing and reset kinds as template
+/// arguments: chosen once per index, so that the lane loops have no test in them and vectorise.
+template <class T, class F>
+SNN_HD inline void with_step_kind(const NeuronCoeffs<T>& c, const F& f, std::int64_t index) {
+  if (c.smooth_forward)
+    c.hard_reset ? f.template run<true, true>(index) : f.template run<true, false>(index);
+  else
+    c.hard_reset ? f.template run<false, true>(index) : f.template run<false, false>(index);
+}
+
+template <class T, ChargeKind K>
 struct ForwardNeuron {
   NeuronCoeffs<T> c;
   const T* x;
@@ -30,18 +51,20 @@ struct ForwardNeuron {
   T* h;
   std::int64_t n, steps;
   std::int64_t x_step;  // n, or 0 when one input frame is fed at every step
-  // h null: H is recomputed in the backward, not stored; s null: h_seq() recomputing H. The
-  // choice is made once per chunk, so that the lane loop has no test in it and vectorises.
-  SNN_HD void operator()(std::int64_t chunk) const {
-    if (h && s)
-      run<true, true>(chunk);
-    else if (s)
-      run<false, true>(chunk);
-    else
-      run<true, false>(chunk);
-  }
-  template <bool StoreH, bool StoreS>
+  SNN_HD void operator()(std::int64_t chunk) const { with_step_kind(c, *this, chunk); }
+  // h null: H is recomputed in the backward, not stored; s null: h_seq() recomputing H. Also
+  // chosen once per chunk.
+  template <bool Smooth, bool Hard>
   SNN_HD void run(std::int64_t chunk) const {
+    if (h && s)
+      lanes<Smooth, Hard, true, true>(chunk);
+    else if (s)
+      lanes<Smooth, Hard, false, true>(chunk);
+    else
+      lanes<Smooth, Hard, true, false>(chunk);
+  }
+  template <bool Smooth, bool Hard, bool StoreH, bool StoreS>
+  SNN_HD void lanes(std::int64_t chunk) const {
     const std::int64_t i0 = chunk * kLanes;
     const std::int64_t m = n - i0 < kLanes ? n - i0 : kLanes;
     T v[kLanes];
@@ -50,10 +73,8 @@ struct ForwardNeuron {
       const std::int64_t k = t * n + i0;
       const T* xt = x + t * x_step + i0;
       for (std::int64_t j = 0; j < m; ++j) {
-        const T hj = c.template charge_as<K>(v[j], xt[j]);
-        const T sj = Smooth ? c.fire(hj) : heaviside(hj - c.v_threshold);
-        // the formulas of NeuronCoeffs::reset, with the reset kind fixed
-        v[j] = Hard ? hj * (T(1) - sj) + c.v_reset * sj : hj - c.v_threshold * sj;
+        T sj;
+        const T hj = neuron_step<K, Smooth, Hard>(c, v[j], xt[j], sj);
         if (StoreH) h[k + j] = hj;
         if (StoreS) s[k + j] = sj;
       }
@@ -120,13 +141,7 @@ struct BackwardRecomputedNeuron {
   T* grad_x;              // [T, n], or [1, n] (x_step 0): the sum over the steps. May be x itself.
   std::int64_t n, steps;  // steps <= kMaxRecomputeSteps
   std::int64_t x_step;    // n, or 0
-  SNN_HD void operator()(std::int64_t chunk) const {
-    // the reset and the forward's Θ/smooth choice fixed per call, so the lane loops vectorise
-    if (c.smooth_forward)
-      c.hard_reset ? run<true, true>(chunk) : run<true, false>(chunk);
-    else
-      c.hard_reset ? run<false, true>(chunk) : run<false, false>(chunk);
-  }
+  SNN_HD void operator()(std::int64_t chunk) const { with_step_kind(c, *this, chunk); }
   template <bool Smooth, bool Hard>
   SNN_HD void run(std::int64_t chunk) const {
     const std::int64_t i0 = chunk * kLanes;
@@ -137,10 +152,8 @@ struct BackwardRecomputedNeuron {
     for (std::int64_t j = 0; j < m; ++j) v[j] = c.v_rest;
     for (std::int64_t t = 0; t < steps; ++t)
       for (std::int64_t j = 0; j < m; ++j) {
-        const T hj = c.template charge_as<C>(v[j], x[t * x_step + i0 + j]);
-        const T sj = Smooth ? c.fire(hj) : heaviside(hj - c.v_threshold);
-        v[j] = Hard ? hj * (T(1) - sj) + c.v_reset * sj : hj - c.v_threshold * sj;
-        h[t * kLanes + j] = hj;
+        T sj;
+        h[t * kLanes + j] = neuron_step<C, Smooth, Hard>(c, v[j], x[t * x_step + i0 + j], sj);
       }
     for (std::int64_t j = 0; j < m; ++j) gh[j] = T(0);
     if (x_step == 0)
@@ -179,25 +192,6 @@ struct PotentialFromCharge {
 
 inline std::int64_t chunks(std::int64_t n) {
   return (n + kLanes - 1) / kLanes;
-}
-
-template <class T, ChargeKind K, bool Hard, bool Smooth>
-void run_forward(const NeuronCoeffs<T>& c, const T* x, T* s, T* h, std::int64_t n,
-                 std::int64_t steps, std::int64_t x_step) {
-  thrust::for_each(exec(), thrust::counting_iterator<std::int64_t>(0),
-                   thrust::counting_iterator<std::int64_t>(chunks(n)),
-                   ForwardNeuron<T, K, Hard, Smooth>{c, x, s, h, n, steps, x_step});
-}
-
-template <class T, ChargeKind K>
-void forward_charge(const NeuronCoeffs<T>& c, const T* x, T* s, T* h, std::int64_t n,
-                    std::int64_t steps, std::int64_t x_step) {
-  if (c.smooth_forward)
-    c.hard_reset ? run_forward<T, K, true, true>(c, x, s, h, n, steps, x_step)
-                 : run_forward<T, K, false, true>(c, x, s, h, n, steps, x_step);
-  else
-    c.hard_reset ? run_forward<T, K, true, false>(c, x, s, h, n, steps, x_step)
-                 : run_forward<T, K, false, false>(c, x, s, h, n, steps, x_step);
 }
 
 template <class T, SurrogateKind K>
@@ -255,16 +249,11 @@ void with_surrogate(SurrogateKind kind, F&& f) {
 template <class T>
 void forward_any(const NeuronCoeffs<T>& c, const T* x, T* s, T* h, std::int64_t n,
                  std::int64_t steps, std::int64_t x_step) {
-  switch (c.charge_kind()) {
-    case ChargeKind::If:
-      forward_charge<T, ChargeKind::If>(c, x, s, h, n, steps, x_step);
-      break;
-    case ChargeKind::LifDecayInput:
-      forward_charge<T, ChargeKind::LifDecayInput>(c, x, s, h, n, steps, x_step);
-      break;
-    default:
-      forward_charge<T, ChargeKind::Lif>(c, x, s, h, n, steps, x_step);
-  }
+  with_charge(c.charge_kind(), [&](auto charge) {
+    thrust::for_each(exec(), thrust::counting_iterator<std::int64_t>(0),
+                     thrust::counting_iterator<std::int64_t>(chunks(n)),
+                     ForwardNeuron<T, decltype(charge)::value>{c, x, s, h, n, steps, x_step});
+  });
 }
 
 }  // namespace snn::learning::neuron_detail

@@ -66,22 +66,12 @@ struct StepNeuron {
   T* v;
   T* s;
   std::int64_t n;
-  SNN_HD void operator()(std::int64_t chunk) const {
-    if (c.smooth_forward)
-      c.hard_reset ? run<true, true>(chunk) : run<true, false>(chunk);
-    else
-      c.hard_reset ? run<false, true>(chunk) : run<false, false>(chunk);
-  }
+  SNN_HD void operator()(std::int64_t chunk) const { with_step_kind(c, *this, chunk); }
   template <bool Smooth, bool Hard>
   SNN_HD void run(std::int64_t chunk) const {
     const std::int64_t i0 = chunk * kLanes;
     const std::int64_t m = n - i0 < kLanes ? n - i0 : kLanes;
-    for (std::int64_t j = i0; j < i0 + m; ++j) {
-      const T hj = c.template charge_as<C>(v[j], x[j]);
-      const T sj = Smooth ? c.fire(hj) : heaviside(hj - c.v_threshold);
-      v[j] = Hard ? hj * (T(1) - sj) + c.v_reset * sj : hj - c.v_threshold * sj;
-      s[j] = sj;
-    }
+    for (std::int64_t j = i0; j < i0 + m; ++j) neuron_step<C, Smooth, Hard>(c, v[j], x[j], s[j]);
   }
 };
 
@@ -99,12 +89,7 @@ struct FoldedPlaneNeuron {
   std::uint8_t* argmax;
   int height, width, kernel, out_h, out_w;
   std::int64_t steps, per_step;  // per_step = planes · out_h · out_w
-  SNN_HD void operator()(std::int64_t plane) const {
-    if (c.smooth_forward)
-      c.hard_reset ? run<true, true>(plane) : run<true, false>(plane);
-    else
-      c.hard_reset ? run<false, true>(plane) : run<false, false>(plane);
-  }
+  SNN_HD void operator()(std::int64_t plane) const { with_step_kind(c, *this, plane); }
   template <bool Smooth, bool Hard>
   SNN_HD void run(std::int64_t plane) const {
     const int n = height * width;
@@ -112,12 +97,7 @@ struct FoldedPlaneNeuron {
     T v[kMaxFoldedPlane > 0 ? kMaxFoldedPlane : 1], s[kMaxFoldedPlane > 0 ? kMaxFoldedPlane : 1];
     for (int j = 0; j < n; ++j) v[j] = c.v_rest;
     for (std::int64_t t = 0; t < steps; ++t) {
-      for (int j = 0; j < n; ++j) {  // the StepNeuron formulas
-        const T hj = c.template charge_as<C>(v[j], xp[j]);
-        const T sj = Smooth ? c.fire(hj) : heaviside(hj - c.v_threshold);
-        v[j] = Hard ? hj * (T(1) - sj) + c.v_reset * sj : hj - c.v_threshold * sj;
-        s[j] = sj;
-      }
+      for (int j = 0; j < n; ++j) neuron_step<C, Smooth, Hard>(c, v[j], xp[j], s[j]);
       const std::int64_t o = t * per_step + plane * out_h * out_w;
       max_pool_tiles(s, width, kernel, out_h, out_w, y + o, argmax + o);
     }
@@ -148,8 +128,8 @@ void SpikingNeuron<T>::forward_repeated_pooled(const Tensor<T>& x, int steps, Ma
   thrust::copy(exec(), x.begin(), x.end(), frame_.begin());
   const std::int64_t n = x.size();
   const int height = static_cast<int>(x.dim(3)), width = static_cast<int>(x.dim(4));
+  std::uint8_t* argmax = pool.prepare_steps(x.shape(), steps, y);
   if (std::int64_t(height) * width <= kMaxFoldedPlane) {  // each plane's steps in one call
-    std::uint8_t* argmax = pool.prepare_steps(x.shape(), steps, y);
     const std::int64_t planes = x.dim(1) * x.dim(2);
     const int k = pool.kernel(), out_h = pool.out_size(height), out_w = pool.out_size(width);
     with_charge(coeffs_.charge_kind(), [&](auto charge) {
